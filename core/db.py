@@ -1,0 +1,85 @@
+"""Tortoise configuration, init and close: the one way every entry point opens the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+
+from core.settings import DEFAULT_DATABASE_URL
+
+APP = "citysvc"
+MODEL_MODULES = [
+    "core.identity.models",
+    "core.auth.models",
+    "core.catalogue.models",
+    "core.staff.models",
+    "core.uploads.models",
+    "core.cases.models",
+]
+
+
+def tortoise_config(database_url: str = DEFAULT_DATABASE_URL) -> dict[str, Any]:
+    """The Tortoise config for ``database_url`` (sqlite://PATH or postgres://...)."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "core.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+# For the `tortoise` CLI (makemigrations): tortoise -c core.db.TORTOISE_ORM makemigrations
+TORTOISE_ORM = tortoise_config()
+
+
+def ensure_sqlite_dir(database_url: str) -> None:
+    """SQLite will not create the file's folder; do it so a fresh clone just works."""
+    parts = urlsplit(database_url)
+    if parts.scheme != "sqlite":
+        return
+    path = database_url[len("sqlite://") :].split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def init_db(database_url: str) -> None:
+    """Open the connections (schema is brought up to date by ``migrate``, not here)."""
+    ensure_sqlite_dir(database_url)
+    # Tortoise 1.x keeps its state in a context variable; request handlers run in other tasks
+    # than the start-up listener, so this process-wide context is made the global fallback.
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    """Close the connections and release the global context so a later init_db works."""
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every pending migration; a second run applies nothing."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    ensure_sqlite_dir(database_url)
+    try:
+        await run_migrations(config=tortoise_config(database_url))
+    finally:
+        # an open aiosqlite thread would keep the process alive after a failure
+        await Tortoise.close_connections()
+
+
+async def db_ready() -> bool:
+    """True when the default connection answers a trivial query."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any driver failure means "not ready"; readyz must not raise
+        return False
+    return True

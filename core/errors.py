@@ -1,0 +1,111 @@
+"""The domain's error tree.
+
+Every error carries a stable snake_case ``code``, a human message and optional details.
+No HTTP status lives here: ``miniapp_api.errors`` maps each class to one, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code = "domain_error"
+    default_message = "The request could not be completed."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        if code is not None:
+            self.code = code
+        self.details: dict[str, Any] = details or {}
+        super().__init__(self.message)
+
+
+class Malformed(DomainError):
+    """The request cannot be read at all (bad JSON, wrong shape)."""
+
+    code = "malformed_request"
+    default_message = "The request body is malformed."
+
+
+class InvalidInput(DomainError):
+    """A value was read but is not acceptable."""
+
+    code = "invalid_value"
+    default_message = "A value is not valid."
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    default_message = "Please log in first."
+
+
+class InvalidLoginCode(NotAuthenticated):
+    code = "invalid_login_code"
+    default_message = "The login code is invalid or has already been used; please log in again."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    default_message = "You are not allowed to do this."
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    default_message = "The resource is not in a state that allows this."
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    default_message = "This action is not allowed in the case's current state."
+
+
+class TooLarge(DomainError):
+    code = "file_too_large"
+    default_message = "The file is too large."
+
+
+class UnsupportedType(DomainError):
+    code = "unsupported_file_type"
+    default_message = "This type of file is not accepted."
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    default_message = "Too many requests; please try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: float = 60.0, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A capability is switched off or temporarily unreachable."""
+
+    code = "unavailable"
+    default_message = "This service is temporarily unavailable."
+
+    def __init__(self, message: str | None = None, *, retry_after: float = 30.0, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class SettingsError(Exception):
+    """Configuration is missing or wrong; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))

@@ -1,0 +1,121 @@
+"""What the domain needs from the outside world, as Protocols.
+
+Adapters in ``integrations`` implement these; the domain and the API depend only on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Source of the current time (timezone-aware, China Standard Time)."""
+
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class PlatformIdentity:
+    """Who a platform says the user is.
+
+    ``open_id`` is per app and is the key; ``union_id`` is WeChat's unionid or Alipay's
+    ``user_id`` when the platform gives one (never required). ``session_key`` (WeChat only)
+    is a secret that never leaves the server.
+    """
+
+    platform: str
+    open_id: str
+    union_id: str | None = None
+    session_key: str | None = None
+
+
+class PlatformLogin(Protocol):
+    """Exchange a mini-program login code for the user's platform identity.
+
+    Raises ``core.errors.InvalidLoginCode`` for a bad, used or foreign code,
+    ``core.errors.RateLimited`` when the platform limits this user, ``core.errors.Forbidden``
+    when the platform refuses the user, and ``integrations.errors.Retryable`` when the
+    platform is busy or unreachable.
+    """
+
+    platform: str
+
+    async def login(self, code: str) -> PlatformIdentity: ...
+
+
+class SharedState(Protocol):
+    """Small shared state: Redis across processes when configured, else one process's memory.
+
+    Keys are plain strings; every prefix is a constant in ``integrations.keys``.
+    """
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def hit(self, key: str, window: float) -> tuple[int, float]:
+        """Count one hit in a fixed window; return (hits so far, seconds until it resets)."""
+        ...
+
+    async def acquire(self, key: str, ttl: float) -> str | None:
+        """Take a lock that expires after ``ttl``; return its token, or None if held."""
+        ...
+
+    async def release(self, key: str, token: str) -> None:
+        """Release a lock only if ``token`` still holds it."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class LicenceRegistry(Protocol):
+    """The electronic-licence registry (电子证照库): what the government already holds."""
+
+    async def find(self, id_number: str, license_type: str) -> str | None:
+        """A reference to the citizen's licence of ``license_type``, or None if none is held."""
+        ...
+
+
+@dataclass(frozen=True)
+class IdentityClaim:
+    """Who a citizen says they are, for one verification attempt.
+
+    ``order_no`` names the attempt at the provider (WeChat ``out_seq_no``, Alipay
+    ``outer_order_no``: 5 to 32 characters of ``[0-9A-Za-z_-]``, unique); ``open_id`` is the
+    platform account that performs the face check (WeChat needs it, the others ignore it).
+    """
+
+    order_no: str
+    name: str
+    id_number: str
+    open_id: str | None = None
+
+
+@dataclass(frozen=True)
+class VerificationTicket:
+    """A started verification: the provider's reference and what the mini-program opens."""
+
+    ref: str
+    opens: dict[str, str]
+
+
+class IdentityVerifier(Protocol):
+    """A real-name provider (face check against the national ID database).
+
+    ``start`` opens an attempt for ``claim``; the citizen then completes it in the mini-program
+    (``opens``: ``{"verify_id"}`` for WeChat, ``{"certify_id", "certify_url"}`` for Alipay).
+    ``passed`` asks the provider, server to server, whether that attempt succeeded: only its
+    answer may mark a citizen verified. Both raise ``integrations.errors`` on platform failure.
+    """
+
+    provider: str
+
+    async def start(self, claim: IdentityClaim) -> VerificationTicket: ...
+
+    async def passed(self, claim: IdentityClaim, ref: str) -> bool: ...

@@ -1,0 +1,30 @@
+"""Fixed-window rate limits over the shared state (Redis when configured)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.errors import RateLimited
+from core.ports import SharedState
+
+RATE_PREFIX = "citysvc:rate:"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``hits`` per ``window`` seconds for one subject of limiter ``name``."""
+
+    name: str
+    hits: int
+    window: float
+
+
+async def enforce(state: SharedState, limit: Limit, subject: str) -> None:
+    """Count one hit for ``subject``; RateLimited (429 with Retry-After) past the limit."""
+    count, reset_in = await state.hit(f"{RATE_PREFIX}{limit.name}:{subject}", limit.window)
+    if count > limit.hits:
+        raise RateLimited(retry_after=max(reset_in, 1.0), details={"limit": limit.name})
+
+
+LOGIN_PER_IP = Limit("login-ip", hits=60, window=60)
+STAFF_LOGIN_PER_IP = Limit("staff-login-ip", hits=20, window=60)

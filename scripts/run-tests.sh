@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Start Redis and PostgreSQL on loopback, run the whole suite against them, stop them.
+# Tests marked `postgres` run in a pytest process of their own: Tortoise caches each model's
+# SQL for the first database dialect it meets, so one process keeps to one dialect.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(bash scripts/test-services.sh start)"
+trap 'bash scripts/test-services.sh stop' EXIT
+.venv/bin/python -m pytest -q -m "not postgres" "$@"
+.venv/bin/python -m pytest -q -m postgres "$@"

@@ -1,0 +1,70 @@
+"""Imports flow one way: core <- integrations <- notifications <- bot <- miniapp_api <- citysvc.
+
+A lower floor never imports a higher one, and core imports no web framework or vendor SDK.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOORS = ["core", "integrations", "notifications", "bot", "miniapp_api", "citysvc"]
+CORE_FORBIDDEN = {
+    "sanic",
+    "sanic_ext",
+    "aiohttp",
+    "wechatpy",
+    "alipay",
+    "redis",
+    "httpx",
+    "requests",
+}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def sources(floor: str) -> list[Path]:
+    return sorted((ROOT / floor).rglob("*.py"))
+
+
+@pytest.mark.parametrize("floor", FLOORS)
+def test_no_upward_imports(floor: str) -> None:
+    higher = set(FLOORS[FLOORS.index(floor) + 1 :])
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_roots(path) & higher)
+        for path in sources(floor)
+        if imported_roots(path) & higher
+    }
+    assert offenders == {}
+
+
+def test_core_has_no_framework_or_vendor_imports() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_roots(path) & CORE_FORBIDDEN)
+        for path in sources("core")
+        if imported_roots(path) & CORE_FORBIDDEN
+    }
+    assert offenders == {}
+
+
+def test_every_module_has_future_annotations() -> None:
+    missing = [
+        str(path.relative_to(ROOT))
+        for floor in FLOORS
+        for path in sources(floor)
+        if path.stat().st_size
+        and "migrations" not in path.parts
+        and "from __future__ import annotations" not in path.read_text()
+    ]
+    assert missing == []
