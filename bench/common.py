@@ -1,0 +1,91 @@
+"""Shared pieces of the benchmarks: server processes, a bounded HTTP load loop, figures."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Stats:
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+    def line(self, label: str) -> str:
+        return (f"{label:<34} {self.rate:8.0f} req/s   p50 {self.pct(0.5):6.2f} ms   "
+                f"p99 {self.pct(0.99):6.2f} ms   errors {self.errors}")
+
+
+@contextmanager
+def server_process(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `python bench/servers.py ARGS` and yield the URL it prints after READY."""
+    proc = subprocess.Popen([sys.executable, str(HERE / "servers.py"), *args],
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    try:
+        assert proc.stdout is not None
+        for _ in range(500):  # Sanic may print its banner first
+            line = proc.stdout.readline()
+            if not line or line.startswith("READY "):
+                break
+        if not line.startswith("READY "):
+            raise RuntimeError(f"server did not start (exit {proc.poll()})")
+        yield line.strip().split(" ", 1)[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+Request = Callable[[int], tuple[str, str, dict[str, Any]]]
+
+
+async def load(make: Request, total: int, concurrency: int,
+               expect: int = 200) -> Stats:
+    """Send ``total`` requests (``make(i)`` -> method, url, kwargs) with ``concurrency`` workers."""
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(total))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                method, url, kw = make(i)
+                start = time.perf_counter()
+                async with http.request(method, url, **kw) as resp:
+                    await resp.read()
+                    if resp.status != expect:
+                        errors += 1
+                latencies.append(time.perf_counter() - start)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return Stats(total, elapsed, latencies, errors)
+
+
+def median_rate(runs: list[Stats]) -> float:
+    return statistics.median(s.rate for s in runs)

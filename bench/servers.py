@@ -1,0 +1,63 @@
+"""Server processes for the benchmarks; each prints `READY <url>` once it accepts requests.
+
+  servers.py bare                 a bare Sanic JSON route (the baseline)
+  servers.py wechat               the WeChat sandbox
+  servers.py api WECHAT_BASE DB   the citysvc app (DATABASE_URL=DB) against that sandbox
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse, json
+
+from integrations.wechat.sandbox import WeChatSandbox
+from miniapp_api.server import start_server
+
+APPID = "wxbench000000001"
+SECRET = "bench-secret"
+
+
+async def _until_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    await stop.wait()
+
+
+def _bare() -> Sanic:  # type: ignore[type-arg]
+    app = Sanic("bare")
+
+    @app.route("/json", methods=["GET", "POST"])
+    async def bare_json(request: Request) -> HTTPResponse:
+        return json({"token": "x" * 180, "citizen": {"id": "0" * 36, "realname_verified": False}})
+
+    return app
+
+
+async def main(kind: str, *args: str) -> None:
+    if kind == "wechat":
+        async with WeChatSandbox(login_limit=10**9) as sandbox:
+            sandbox.add_app(APPID, SECRET)
+            print(f"READY {sandbox.base_url}", flush=True)
+            await _until_signal()
+        return
+    if kind == "bare":
+        app = _bare()
+    else:
+        from bench_api import api_app
+
+        app = api_app(*args)
+    app.config.TOUCHUP = True
+    server = await start_server(app)
+    print(f"READY {server.url}", flush=True)
+    await _until_signal()
+    await server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:]))

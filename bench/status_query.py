@@ -1,0 +1,69 @@
+"""Authenticated case-status reads with 100,000 cases in the database.
+
+`GET /api/v1/applications/{number}` by the case's owner, as a ratio to a bare Sanic JSON route
+measured in the same run with the same client and concurrency; p99 latency printed.
+One API worker on SQLite (the embedded default). Target: ratio at least 0.4.
+
+    .venv/bin/python bench/status_query.py [--cases 100000] [--requests 5000] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import load, server_process
+
+from bench_api import bench_settings
+
+
+async def seed(database_url: str, cases: int, owners: int) -> list[tuple[str, str]]:
+    """Write ``cases`` cases of ``owners`` citizens with three audit entries each."""
+    from seed_cases import seed_cases
+
+    return await seed_cases(bench_settings("http://127.0.0.1:9", database_url), cases, owners)
+
+
+async def run(cases: int, requests: int, concurrency: int) -> None:
+    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+    url = f"sqlite://{db}"
+    subprocess.run([sys.executable, "-m", "citysvc", "migrate"], check=True,
+                   env={"DATABASE_URL": url, "PATH": ""}, capture_output=True)
+    began = time.perf_counter()
+    pairs = await seed(url, cases, owners=2000)
+    print(f"seeded {cases} cases in {time.perf_counter() - began:.1f} s")
+    rng = random.Random(7)
+    picks = [rng.choice(pairs) for _ in range(requests)]
+    with server_process("bare") as bare:
+        await load(lambda i: ("GET", f"{bare}/json", {}), 500, concurrency)
+        base = await load(lambda i: ("GET", f"{bare}/json", {}), requests, concurrency)
+    with server_process("api", "http://127.0.0.1:9", url) as api:
+
+        def make(i: int) -> tuple[str, str, dict[str, object]]:
+            token, number = picks[i]
+            return "GET", f"{api}/api/v1/applications/{number}", {
+                "headers": {"Authorization": f"Bearer {token}"}}
+
+        await load(make, min(500, requests), concurrency)
+        ours = await load(make, requests, concurrency)
+    print(f"concurrency {concurrency}, {requests} requests each, {cases} cases")
+    print(base.line("bare Sanic JSON route (baseline)"))
+    print(ours.line("GET /api/v1/applications/{number}"))
+    print(f"ratio status query / bare route: {ours.rate / base.rate:.2f} (target >= 0.4)")
+    print(json.dumps({"ratio": round(ours.rate / base.rate, 3), "p99_ms": round(ours.pct(.99), 2)}))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(run(args.cases, args.requests, args.concurrency))

@@ -1,0 +1,27 @@
+"""`citysvc serve`: Sanic's own server, one or many worker processes."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sanic import Sanic
+from sanic.worker.loader import AppLoader
+
+from core.settings import Settings
+from miniapp_api.app import create_app
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    """Serve until stopped; each worker process builds its own app from the same settings."""
+    loader = AppLoader(factory=partial(create_app, settings, name="citysvc"))
+    app = loader.load()
+    app.prepare(
+        host=host,
+        port=port,
+        workers=max(1, workers),
+        single_process=workers <= 1,
+        access_log=False,
+        motd=False,
+    )
+    Sanic.serve(primary=app, app_loader=loader)
+    return 0

@@ -1,0 +1,125 @@
+"""The tamper-evident trail: each entry's hash covers its content and the previous hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from core.cases.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def entry_hash(
+    prev_hash: str,
+    application_id: int,
+    seq: int,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    note: str,
+    at: datetime,
+) -> str:
+    canonical = json.dumps(
+        [
+            prev_hash,
+            application_id,
+            seq,
+            actor,
+            action,
+            from_status,
+            to_status,
+            note,
+            at.isoformat(timespec="microseconds"),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def append(
+    application_id: int,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    note: str,
+    at: datetime,
+) -> AuditEntry:
+    """Append one entry; call inside the transaction that changed the case."""
+    last = await AuditEntry.filter(application_id=application_id).order_by("-seq").first()
+    prev_hash, seq = (last.hash, last.seq + 1) if last else (GENESIS, 1)
+    digest = entry_hash(
+        prev_hash, application_id, seq, actor, action, from_status, to_status, note, at
+    )
+    return await AuditEntry.create(
+        application_id=application_id,
+        seq=seq,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        at=at,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
+@dataclass(frozen=True)
+class Break:
+    application_id: int
+    seq: int
+    reason: str
+
+
+def _check(entry: AuditEntry, prev_hash: str, seq: int) -> str | None:
+    if entry.seq != seq:
+        return f"expected entry {seq}, found {entry.seq} (an entry was removed)"
+    if entry.prev_hash != prev_hash:
+        return "previous-hash link does not match"
+    recomputed = entry_hash(
+        entry.prev_hash,
+        entry.application_id,
+        entry.seq,
+        entry.actor,
+        entry.action,
+        entry.from_status,
+        entry.to_status,
+        entry.note,
+        entry.at,
+    )
+    return None if recomputed == entry.hash else "content does not match its hash"
+
+
+async def verify_all(batch: int = 5000) -> Break | None:
+    """Walk every case's chain in (case, seq) order; the first broken entry, or None."""
+    after, current, prev_hash, expected = (-1, 0), -1, GENESIS, 0
+    while rows := await _page(after, batch):
+        for entry in rows:
+            if entry.application_id != current:
+                current, prev_hash, expected = entry.application_id, GENESIS, 0
+            expected += 1
+            reason = _check(entry, prev_hash, expected)
+            if reason:
+                return Break(entry.application_id, entry.seq, reason)
+            prev_hash = entry.hash
+        after = (rows[-1].application_id, rows[-1].seq)
+    return None
+
+
+async def _page(after: tuple[int, int], batch: int) -> list[AuditEntry]:
+    case_id, seq = after
+    return (
+        await AuditEntry.filter(
+            Q(application_id__gt=case_id) | Q(application_id=case_id, seq__gt=seq)
+        )
+        .order_by("application_id", "seq")
+        .limit(batch)
+    )

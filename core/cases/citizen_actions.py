@@ -1,0 +1,34 @@
+"""What a citizen may do to their own case: supplement materials, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.cases.context import CaseContext
+from core.cases.models import Application
+from core.cases.submission import uploaded_materials
+from core.cases.transitions import move
+from core.catalogue.models import ItemVersion
+
+
+async def supplement(
+    ctx: CaseContext, case: Application, citizen_id: str, body: dict[str, Any]
+) -> Application:
+    """Add materials and send the case back to the state it was in before the request."""
+    version = await ItemVersion.get(id=case.item_version_id)
+    filers = {str(case.citizen_id), citizen_id}
+    added = await uploaded_materials(body, filers, {m["name"] for m in version.materials})
+    note = body.get("note", "")
+    note = note[:500] if isinstance(note, str) else ""
+    return await move(
+        ctx,
+        case,
+        "supplement",
+        f"citizen:{citizen_id}",
+        note,
+        extra={"materials": [*case.materials, *added], "resume_status": None},
+    )
+
+
+async def withdraw(ctx: CaseContext, case: Application, citizen_id: str) -> Application:
+    return await move(ctx, case, "withdraw", f"citizen:{citizen_id}")

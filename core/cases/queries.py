@@ -1,0 +1,85 @@
+"""Finding cases, always scoped to who asks: a citizen's own, a clerk's department's."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tortoise.expressions import Q
+
+from core.cases.machine import CLOSED, PAUSED
+from core.cases.models import Application
+from core.cases.numbers import is_valid_number
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.staff.models import StaffMember
+
+CASE_ROLES = ("clerk", "supervisor", "admin")
+STATUSES = (
+    "submitted",
+    "accepted",
+    "refused",
+    "supplement_requested",
+    "under_review",
+    "suspended",
+    "approved",
+    "denied",
+    "result_mailed",
+    "delivered",
+    "collected",
+    "withdrawn",
+)
+
+
+def not_found(number: str) -> NotFound:
+    return NotFound("No such case.", code="case_not_found", details={"number": number})
+
+
+async def citizen_case(number: str, citizen_id: str) -> Application:
+    """The case if the citizen owns it or filed it as agent; 404 otherwise (never reveal it)."""
+    if not is_valid_number(number):
+        raise not_found(number)
+    case = await Application.get_or_none(
+        Q(number=number) & (Q(citizen_id=citizen_id) | Q(agent_id=citizen_id))
+    )
+    if case is None:
+        raise not_found(number)
+    return case
+
+
+async def citizen_cases(citizen_id: str, limit: int = 100) -> list[Application]:
+    return (
+        await Application.filter(Q(citizen_id=citizen_id) | Q(agent_id=citizen_id))
+        .order_by("-id")
+        .limit(limit)
+    )
+
+
+def _department_scope(staff: StaffMember) -> Q:
+    if staff.role not in CASE_ROLES:
+        raise Forbidden("Your role does not handle cases.", code="role_not_allowed")
+    return Q() if staff.role == "admin" else Q(department_code=staff.department_code)
+
+
+async def staff_case(number: str, staff: StaffMember) -> Application:
+    """The case if it belongs to the staff member's department (admins: any); else 404."""
+    scope = _department_scope(staff)
+    case = (
+        await Application.get_or_none(scope & Q(number=number)) if is_valid_number(number) else None
+    )
+    if case is None:
+        raise not_found(number)
+    return case
+
+
+async def staff_cases(
+    staff: StaffMember, status: str | None, overdue: bool, today: date, limit: int = 200
+) -> list[Application]:
+    query = Application.filter(_department_scope(staff))
+    if status:
+        if status not in STATUSES:
+            raise InvalidInput(
+                "Unknown status.", code="invalid_status", details={"allowed": list(STATUSES)}
+            )
+        query = query.filter(status=status)
+    if overdue:
+        query = query.filter(due_date__lt=today).exclude(status__in=[*CLOSED, *PAUSED])
+    return await query.order_by("-id").limit(limit)

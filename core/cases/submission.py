@@ -1,0 +1,172 @@
+"""Filing an application: check the body against the item's rules, then write it atomically."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.cases import audit
+from core.cases.context import CaseContext
+from core.cases.models import Application, CaseNumber, Milestone
+from core.cases.numbers import format_number
+from core.catalogue.service import current_version
+from core.errors import InvalidInput, NotFound
+from core.identity.models import Citizen
+from core.uploads.models import Upload
+
+ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
+_PHONE = re.compile(r"^(\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+MAX_FORM_BYTES = 64 * 1024
+
+
+def _bad(message: str, code: str, **details: Any) -> InvalidInput:
+    return InvalidInput(message, code=code, details=details)
+
+
+def _address(delivery: dict[str, Any]) -> dict[str, str]:
+    address = delivery.get("address")
+    if not isinstance(address, dict):
+        raise _bad("EMS delivery needs an address.", "incomplete_address", field="address")
+    clean: dict[str, str] = {}
+    for name in ADDRESS_FIELDS:
+        value = address.get(name)
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise _bad(f"The address needs '{name}'.", "incomplete_address", field=name)
+        clean[name] = value.strip()
+    if not _PHONE.match(clean["phone"].replace(" ", "")):
+        raise _bad("The phone number is not valid.", "incomplete_address", field="phone")
+    return clean
+
+
+def _delivery(body: dict[str, Any], offered: list[str]) -> tuple[str, dict[str, str] | None]:
+    delivery = body.get("delivery")
+    if not isinstance(delivery, dict) or delivery.get("method") not in ("ems", "pickup"):
+        raise _bad("delivery.method must be 'ems' or 'pickup'.", "invalid_delivery")
+    method = str(delivery["method"])
+    if method not in offered:
+        raise _bad(f"This item does not offer '{method}'.", "delivery_not_offered", offered=offered)
+    return method, _address(delivery) if method == "ems" else None
+
+
+def _form(body: dict[str, Any]) -> dict[str, Any]:
+    form = body.get("form", {})
+    if not isinstance(form, dict):
+        raise _bad("'form' must be an object.", "invalid_form")
+    if len(json.dumps(form, ensure_ascii=False).encode()) > MAX_FORM_BYTES:
+        raise _bad("The form is too large.", "invalid_form")
+    return form
+
+
+async def uploaded_materials(
+    body: dict[str, Any], owner_ids: set[str], known: set[str]
+) -> list[dict[str, str]]:
+    """Each listed material must name a material of the item and a file the filer uploaded."""
+    listed = body.get("materials", [])
+    if not isinstance(listed, list):
+        raise _bad("'materials' must be a list.", "invalid_materials")
+    result: list[dict[str, str]] = []
+    for i, entry in enumerate(listed):
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("name", "file_id")
+        ):
+            raise _bad("Each material needs 'name' and 'file_id'.", "invalid_materials", index=i)
+        if entry["name"] not in known:
+            raise _bad(
+                f"'{entry['name']}' is not a material of this item.", "unknown_material", index=i
+            )
+        upload = await Upload.get_or_none(id=entry["file_id"])
+        if upload is None or str(upload.owner_id) not in owner_ids:
+            raise _bad("No such uploaded file.", "unknown_file", index=i)
+        result.append({"name": entry["name"], "file_id": upload.id})
+    return result
+
+
+async def _complete(
+    ctx: CaseContext, citizen: Citizen, required: list[dict[str, Any]], given: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """Fill missing required materials from the citizen's e-licences; refuse what's missing."""
+    have = {m["name"] for m in given}
+    id_number = (
+        ctx.cipher.decrypt(citizen.id_number_enc, context="citizen.id_number")
+        if citizen.id_number_enc
+        else None
+    )
+    missing: list[str] = []
+    for material in required:
+        if material["name"] in have or not material.get("required"):
+            continue
+        ref = None
+        if id_number and material.get("license_type"):
+            ref = await ctx.licences.find(id_number, material["license_type"])
+        if ref is None:
+            missing.append(material["name"])
+        else:
+            given.append({"name": material["name"], "licence": ref})
+    if missing:
+        raise _bad("Required materials are missing.", "missing_material", missing=missing)
+    return given
+
+
+async def submit(
+    ctx: CaseContext, citizen: Citizen, body: dict[str, Any], agent_id: str | None = None
+) -> Application:
+    """File a case for ``citizen`` (by ``agent_id`` when an agent files it)."""
+    code = body.get("item_code")
+    if not isinstance(code, str) or not code:
+        raise _bad("'item_code' is required.", "missing_field", field="item_code")
+    try:
+        version = await current_version(code)
+    except NotFound as exc:
+        raise _bad("No service item has this code.", "unknown_item", item_code=code) from exc
+    method, address = _delivery(body, list(version.delivery))
+    form = _form(body)
+    filers = {str(citizen.id)} | ({agent_id} if agent_id else set())
+    given = await uploaded_materials(body, filers, {m["name"] for m in version.materials})
+    materials = await _complete(ctx, citizen, list(version.materials), given)
+    return await _create(ctx, citizen, agent_id, version, form, materials, method, address)
+
+
+async def _create(
+    ctx: CaseContext,
+    citizen: Citizen,
+    agent_id: str | None,
+    version: Any,
+    form: dict[str, Any],
+    materials: list[dict[str, str]],
+    method: str,
+    address: dict[str, str] | None,
+) -> Application:
+    now = ctx.clock.now()
+    enc = (
+        ctx.cipher.encrypt(json.dumps(address, ensure_ascii=False), context="application.address")
+        if address
+        else None
+    )
+    actor = f"agent:{agent_id}" if agent_id else f"citizen:{citizen.id}"
+    async with in_transaction():
+        serial = await CaseNumber.create()
+        case = await Application.create(
+            number=format_number(now.date(), serial.id),
+            citizen_id=citizen.id,
+            agent_id=agent_id,
+            item_code=version.item_id,
+            item_version_id=version.id,
+            department_code=version.department_id,
+            status="submitted",
+            form=form,
+            materials=materials,
+            delivery_method=method,
+            delivery_address_enc=enc,
+            promised_days=version.promised_days,
+            legal_days=version.legal_days,
+            created_at=now,
+            updated_at=now,
+        )
+        await audit.append(case.id, actor, "submit", None, "submitted", "", now)
+        await Milestone.create(
+            application_id=case.id, event="application.submitted", created_at=now
+        )
+    return case

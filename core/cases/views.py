@@ -1,0 +1,133 @@
+"""What citizens and staff see of a case (CONTRACT.md shapes); personal data masked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core.cases.context import CaseContext
+from core.cases.machine import NOTICES
+from core.cases.models import Application, AuditEntry
+from core.identity.models import Citizen
+from core.masking import mask_address, mask_id_number, mask_name, mask_phone
+from core.rows import as_date, as_datetime, as_json
+
+# actions whose clerk note the citizen must read (what to supplement, why refused)
+_NOTE_FOR_CITIZEN = frozenset({"refuse", "request_supplement", "deny", "extend", "suspend"})
+
+# (action, to_status, clerk note, at) of each audit entry, oldest first
+Entry = tuple[str, str, str, Any]
+
+
+def _timeline(entries: list[Entry]) -> list[dict[str, Any]]:
+    items = []
+    for action, to_status, clerk_note, at in entries:
+        note = NOTICES.get(to_status, to_status)
+        if action in _NOTE_FOR_CITIZEN and clerk_note:
+            note = f"{note}：{clerk_note}"
+        items.append({"status": to_status, "at": as_datetime(at).isoformat(), "note": note})
+    return items
+
+
+def _address(ctx: CaseContext, encrypted: str | None) -> dict[str, str] | None:
+    if not encrypted:
+        return None
+    address: dict[str, str] = json.loads(
+        ctx.cipher.decrypt(encrypted, context="application.address")
+    )
+    return address
+
+
+def _masked_address(address: dict[str, str] | None) -> dict[str, str] | None:
+    if address is None:
+        return None
+    return {
+        **address,
+        "name": mask_name(address["name"]),
+        "phone": mask_phone(address["phone"]),
+        "detail": mask_address(address["detail"]),
+    }
+
+
+def summary(case: Application) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "item_code": case.item_code,
+        "status": case.status,
+        "due_date": case.due_date.isoformat() if case.due_date else None,
+        "created_at": case.created_at.isoformat(),
+    }
+
+
+def citizen_view(
+    ctx: CaseContext, row: dict[str, Any], entries: list[Entry], shipment: dict[str, Any] | None
+) -> dict[str, Any]:
+    """From a raw application row (see read_model): what the owner sees."""
+    due = as_date(row["due_date"])
+    return {
+        "number": row["number"],
+        "item_code": row["item_code"],
+        "status": row["status"],
+        "due_date": due.isoformat() if due else None,
+        "due_provisional": bool(row["due_provisional"]),
+        "created_at": as_datetime(row["created_at"]).isoformat(),
+        "timeline": _timeline(entries),
+        "shipment": shipment,
+        "delivery": {
+            "method": row["delivery_method"],
+            "address": _masked_address(_address(ctx, row["delivery_address_enc"])),
+        },
+        "materials": [{"name": m["name"]} for m in as_json(row["materials"])],
+    }
+
+
+def applicant(ctx: CaseContext, citizen: Citizen | None) -> dict[str, Any]:
+    if citizen is None or not citizen.realname_verified:
+        return {"realname_verified": False, "name_masked": None, "id_number_masked": None}
+    name = ctx.cipher.decrypt(citizen.name_enc or "", context="citizen.name")
+    number = ctx.cipher.decrypt(citizen.id_number_enc or "", context="citizen.id_number")
+    return {
+        "realname_verified": True,
+        "name_masked": mask_name(name),
+        "id_number_masked": mask_id_number(number),
+    }
+
+
+def staff_view(
+    ctx: CaseContext,
+    case: Application,
+    entries: list[AuditEntry],
+    citizen: Citizen | None,
+    shipment: dict[str, Any] | None,
+    messages: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The department's view: full delivery address (they mail the result), masked identity."""
+    return {
+        **summary(case),
+        "due_provisional": case.due_provisional,
+        "department": case.department_code,
+        "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+        "applicant": applicant(ctx, citizen),
+        "agent_filed": case.agent_id is not None,
+        "form": case.form,
+        "materials": case.materials,
+        "delivery": {
+            "method": case.delivery_method,
+            "address": _address(ctx, case.delivery_address_enc),
+        },
+        "timeline": _timeline([(e.action, e.to_status, e.note, e.at) for e in entries]),
+        "audit": [
+            {
+                "seq": e.seq,
+                "actor": e.actor,
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "note": e.note,
+                "at": e.at.isoformat(),
+            }
+            for e in entries
+        ],
+        "shipment": shipment,
+        "messages": messages,
+    }

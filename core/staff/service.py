@@ -1,0 +1,99 @@
+"""Creating staff accounts and checking their passwords, with lock-out after failures."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from functools import cache
+from typing import TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.errors import Conflict, InvalidInput, NotAuthenticated
+from core.ports import Clock
+from core.staff.models import ROLES, StaffMember
+
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+_hasher = PasswordHasher()
+# argon2 is deliberately slow CPU work: keep it off the event loop, two at a time at most
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("timing-equaliser-for-unknown-users")
+
+
+T = TypeVar("T")
+
+
+async def _run(fn: Callable[..., T], *args: str) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_pool, fn, *args)
+
+
+def _check_new(username: str, password: str, role: str, department: str | None) -> None:
+    if not _USERNAME.match(username):
+        raise InvalidInput(
+            "Username: 3-64 lower-case letters, digits, '.', '_' or '-'.", code="invalid_username"
+        )
+    if role not in ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.", code="invalid_role")
+    if role in ("clerk", "supervisor") and not department:
+        raise InvalidInput("Clerks and supervisors need --department.", code="department_required")
+    if len(password) < 10:
+        raise InvalidInput("The password must have at least 10 characters.", code="weak_password")
+
+
+async def add_staff(username: str, password: str, role: str, department: str | None) -> StaffMember:
+    """Create an account; Conflict when the username is taken."""
+    _check_new(username, password, role, department)
+    if await StaffMember.exists(username=username):
+        raise Conflict(f"Staff member {username} already exists.", code="username_taken")
+    password_hash = await _run(_hasher.hash, password)
+    return await StaffMember.create(
+        username=username, password_hash=password_hash, role=role, department_code=department
+    )
+
+
+async def authenticate(username: str, password: str, clock: Clock) -> StaffMember:
+    """The staff member, or NotAuthenticated; five failures lock the account for 15 minutes."""
+    member = await StaffMember.get_or_none(username=username, active=True)
+    if member is None:
+        await _run(_verify_unknown, password)  # same cost as a real check: no user probing
+        raise NotAuthenticated("Wrong username or password.", code="invalid_credentials")
+    now = clock.now()
+    if member.locked_until is not None and member.locked_until > now:
+        raise NotAuthenticated(
+            "Too many failed attempts; the account is locked for a while.", code="account_locked"
+        )
+    if not await _run(_verify, member.password_hash, password):
+        await _record_failure(member, now)
+        raise NotAuthenticated("Wrong username or password.", code="invalid_credentials")
+    if member.failed_logins:
+        await StaffMember.filter(id=member.id).update(failed_logins=0, locked_until=None)
+    return member
+
+
+def _verify_unknown(password: str) -> bool:
+    return _verify(_dummy_hash(), password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _record_failure(member: StaffMember, now: datetime) -> None:
+    failures = member.failed_logins + 1
+    locked = now + LOCK_FOR if failures >= MAX_FAILURES else None
+    await StaffMember.filter(id=member.id).update(
+        failed_logins=0 if locked else failures, locked_until=locked
+    )

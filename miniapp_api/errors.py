@@ -1,0 +1,94 @@
+"""The one table from error classes to HTTP statuses, and the handler that applies it."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from sanic import Request, exceptions
+from sanic.response import HTTPResponse, json
+
+from core import errors as domain
+from integrations import errors as upstream
+
+log = logging.getLogger("citysvc.api")
+
+# First match wins: subclasses stand before their bases.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (domain.Malformed, 400),
+    (domain.NotAuthenticated, 401),
+    (domain.Forbidden, 403),
+    (domain.NotFound, 404),
+    (domain.Conflict, 409),
+    (domain.TooLarge, 413),
+    (domain.UnsupportedType, 415),
+    (domain.InvalidInput, 422),
+    (domain.RateLimited, 429),
+    (domain.Unavailable, 503),
+    (upstream.SignatureInvalid, 401),
+    (upstream.Retryable, 503),
+    (upstream.Permanent, 502),
+    (upstream.IntegrationError, 502),
+    (domain.DomainError, 400),
+)
+
+_SANIC = {
+    exceptions.NotFound: ("not_found", "Not found."),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "This method is not allowed here."),
+    exceptions.PayloadTooLarge: ("payload_too_large", "The request body is too large."),
+    exceptions.BadRequest: ("malformed_request", "The request is malformed."),
+    exceptions.RequestTimeout: ("request_timeout", "The request took too long to arrive."),
+}
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _retry_after(exc: Exception) -> dict[str, str]:
+    seconds = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(max(1, math.ceil(seconds)))} if seconds is not None else {}
+
+
+def _status(exc: Exception) -> int | None:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return None
+
+
+def _ours(exc: domain.DomainError | upstream.IntegrationError, status: int) -> HTTPResponse:
+    if isinstance(exc, upstream.IntegrationError):
+        # never echo a vendor's raw message to citizens; keep it in the log
+        log.warning("upstream %s failed: %s (%s)", exc.platform, exc.message, exc.platform_code)
+        body = error_body(exc.code, _UPSTREAM_MESSAGES.get(status, "Upstream failure."))
+    else:
+        body = error_body(exc.code, exc.message, exc.details)
+    return json(body, status=status, headers=_retry_after(exc))
+
+
+_UPSTREAM_MESSAGES = {
+    503: "The platform is busy; please try again shortly.",
+    502: "The platform refused the request.",
+    401: "The signature could not be verified.",
+}
+
+
+def _sanic(exc: exceptions.SanicException) -> HTTPResponse:
+    for cls, (code, message) in _SANIC.items():
+        if isinstance(exc, cls):
+            return json(error_body(code, message), status=exc.status_code)
+    status = exc.status_code if 400 <= exc.status_code < 500 else 400
+    return json(error_body("bad_request", "The request cannot be served."), status=status)
+
+
+async def handle(request: Request, exc: Exception) -> HTTPResponse:
+    """Every exception becomes the contract's error shape."""
+    status = _status(exc)
+    if status is not None and isinstance(exc, domain.DomainError | upstream.IntegrationError):
+        return _ours(exc, status)
+    if isinstance(exc, exceptions.SanicException) and exc.status_code < 500:
+        return _sanic(exc)
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return json(error_body("internal_error", "Something went wrong on our side."), status=500)

@@ -1,0 +1,62 @@
+"""The citizen's applications: file, list, read, supplement, withdraw."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from core.cases import citizen_actions
+from core.cases.queries import citizen_case, citizen_cases
+from core.cases.submission import submit
+from core.cases.read_model import citizen_detail
+from core.cases.views import summary
+from miniapp_api.body import json_object
+from miniapp_api.context import bearer_token, current_citizen, services
+
+bp = Blueprint("applications", url_prefix="/api/v1/applications")
+
+
+async def _detail(request: Request, number: str) -> HTTPResponse:
+    svc = services(request)
+    return json(await citizen_detail(svc.cases, svc.sessions, bearer_token(request), number))
+
+
+@bp.post("")
+@openapi.summary("File an application (materials uploaded first)")
+async def create(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    case = await submit(services(request).cases, citizen, json_object(request))
+    return json({"number": case.number, "status": case.status}, status=201)
+
+
+@bp.get("")
+@openapi.summary("The calling citizen's cases, newest first")
+async def index(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    return json([summary(case) for case in await citizen_cases(str(citizen.id))])
+
+
+@bp.get("/<number:str>")
+@openapi.summary("One case with its timeline and shipment")
+async def show(request: Request, number: str) -> HTTPResponse:
+    return await _detail(request, number)
+
+
+@bp.post("/<number:str>/supplement")
+@openapi.summary("Send the requested materials; the case returns to where it was")
+async def supplement(request: Request, number: str) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    body = json_object(request)
+    case = await citizen_case(number, str(citizen.id))
+    await citizen_actions.supplement(services(request).cases, case, str(citizen.id), body)
+    return await _detail(request, number)
+
+
+@bp.post("/<number:str>/withdraw")
+@openapi.summary("Withdraw a case that is submitted or waiting for a supplement")
+async def withdraw(request: Request, number: str) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    case = await citizen_case(number, str(citizen.id))
+    await citizen_actions.withdraw(services(request).cases, case, str(citizen.id))
+    return await _detail(request, number)

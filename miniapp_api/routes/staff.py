@@ -1,0 +1,93 @@
+"""The staff API: login, the department's cases, and actions on them."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from core.cases.machine import STAFF_ACTIONS
+from core.cases.models import AuditEntry
+from core.cases.queries import staff_case, staff_cases
+from core.cases.transitions import move
+from core.cases.views import staff_view, summary
+from core.errors import InvalidInput
+from core.identity.models import Citizen
+from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
+from core.staff.models import StaffMember
+from core.staff.service import authenticate
+from miniapp_api.body import json_object, required_str
+from miniapp_api.context import current_staff, services
+
+bp = Blueprint("staff", url_prefix="/api/v1/staff")
+
+
+@bp.post("/login")
+@openapi.summary("Staff login: username and password")
+async def login(request: Request) -> HTTPResponse:
+    svc = services(request)
+    await enforce(svc.platforms.state, STAFF_LOGIN_PER_IP, request.remote_addr or request.ip)
+    body = json_object(request)
+    member = await authenticate(
+        required_str(body, "username", max_length=64),
+        required_str(body, "password", max_length=256),
+        svc.clock,
+    )
+    return json(
+        {
+            "token": await svc.sessions.issue("staff", str(member.id)),
+            "role": member.role,
+            "department": member.department_code,
+        }
+    )
+
+
+async def _detail(request: Request, number: str, member: StaffMember) -> HTTPResponse:
+    case = await staff_case(number, member)
+    entries = await AuditEntry.filter(application_id=case.id).order_by("seq")
+    citizen = await Citizen.get_or_none(id=case.citizen_id)
+    return json(staff_view(services(request).cases, case, entries, citizen, None, []))
+
+
+@bp.get("/applications")
+@openapi.summary("Cases of the staff member's department (?status=, ?overdue=true)")
+async def index(request: Request) -> HTTPResponse:
+    member = await current_staff(request)
+    overdue = request.args.get("overdue", "").lower() in ("1", "true", "yes")
+    cases = await staff_cases(
+        member, request.args.get("status") or None, overdue, services(request).clock.now().date()
+    )
+    return json([summary(case) for case in cases])
+
+
+@bp.get("/applications/<number:str>")
+@openapi.summary("One case with masked applicant, materials, audit trail and messages")
+async def show(request: Request, number: str) -> HTTPResponse:
+    return await _detail(request, number, await current_staff(request))
+
+
+@bp.post("/applications/<number:str>/actions")
+@openapi.summary("Move a case: accept, refuse, request_supplement, start_review, approve, ...")
+async def act(request: Request, number: str) -> HTTPResponse:
+    member = await current_staff(request)
+    body = json_object(request)
+    action = required_str(body, "action", max_length=32)
+    if action not in STAFF_ACTIONS:
+        raise InvalidInput(
+            "Unknown action.", code="invalid_action", details={"allowed": list(STAFF_ACTIONS)}
+        )
+    note = body.get("note") or ""
+    if not isinstance(note, str) or len(note) > 1000:
+        raise InvalidInput(
+            "'note' must be text of at most 1000 characters.", details={"field": "note"}
+        )
+    case = await staff_case(number, member)
+    await move(
+        services(request).cases,
+        case,
+        action,
+        f"staff:{member.username}",
+        note,
+        days=body.get("days"),
+    )
+    return await _detail(request, number, member)

@@ -1,0 +1,37 @@
+"""Material uploads: multipart field ``file``; JPEG, PNG or PDF by content, at most 10 MB."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json, raw
+from sanic_ext import openapi
+
+from core.errors import Malformed
+from core.uploads.service import owned_upload, read_upload, save_upload
+from miniapp_api.context import current_citizen, services
+
+bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
+
+
+@bp.post("")
+@openapi.summary("Upload one material file (multipart field 'file')")
+async def create(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    files = request.files.getlist("file") if request.files else None
+    if not files:
+        raise Malformed("Send the file as multipart/form-data field 'file'.")
+    upload = await save_upload(
+        services(request).settings.upload_dir, str(citizen.id), files[0].body
+    )
+    return json(
+        {"file_id": upload.id, "content_type": upload.content_type, "size": upload.size}, status=201
+    )
+
+
+@bp.get("/<file_id:str>")
+@openapi.summary("Download one of your own uploads")
+async def show(request: Request, file_id: str) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    upload = await owned_upload(file_id, str(citizen.id))
+    content = await read_upload(services(request).settings.upload_dir, upload)
+    return raw(content, content_type=upload.content_type)

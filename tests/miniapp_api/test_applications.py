@@ -1,0 +1,139 @@
+"""Filing, following, supplementing and withdrawing cases through the citizen API."""
+
+from __future__ import annotations
+
+import asyncio
+
+from integrations.wechat.sandbox import WeChatSandbox
+from tests import builders as b
+from tests.harness import Api
+
+
+async def test_file_and_read_case(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    number = await b.file_case(api, token)
+    status, case, _ = await api.call("GET", f"/api/v1/applications/{number}", token=token)
+    assert status == 200
+    assert case["status"] == "submitted" and case["due_date"] is None
+    assert case["timeline"][0]["status"] == "submitted"
+    assert case["shipment"] is None
+    assert case["delivery"]["address"]["phone"] == "138****5678"
+    assert "龙川路88号" not in str(case)
+    status, listed, _ = await api.call("GET", "/api/v1/applications", token=token)
+    assert [c["number"] for c in listed] == [number]
+
+
+async def test_submission_checks(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item(delivery=("pickup",))
+    token = await b.citizen_token(api, wechat)
+    file_id = await b.upload(api, token)
+    good = {
+        "item_code": "320112-000-XK-00001",
+        "form": {},
+        "materials": [
+            {"name": "申请表", "file_id": file_id},
+            {"name": "居民身份证", "file_id": file_id},
+        ],
+        "delivery": {"method": "pickup"},
+    }
+    cases = [
+        ({"item_code": "nope"}, "unknown_item"),
+        ({"delivery": {"method": "ems", "address": b.ADDRESS}}, "delivery_not_offered"),
+        ({"materials": [{"name": "申请表", "file_id": file_id}]}, "missing_material"),
+        ({"materials": [{"name": "别的", "file_id": file_id}]}, "unknown_material"),
+        ({"materials": [{"name": "申请表", "file_id": "f" * 32}]}, "unknown_file"),
+        ({"delivery": {"method": "drone"}}, "invalid_delivery"),
+    ]
+    for change, code in cases:
+        status, body, _ = await api.call(
+            "POST", "/api/v1/applications", token=token, json={**good, **change}
+        )
+        assert (status, body["error"]["code"]) == (422, code), change
+    assert (await api.call("POST", "/api/v1/applications", token=token, json=good))[0] == 201
+
+
+async def test_ems_address_must_be_complete(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    file_id = await b.upload(api, token)
+    body = {
+        "item_code": "320112-000-XK-00001",
+        "materials": [
+            {"name": "申请表", "file_id": file_id},
+            {"name": "居民身份证", "file_id": file_id},
+        ],
+        "delivery": {"method": "ems", "address": {**b.ADDRESS, "district": ""}},
+    }
+    status, answer, _ = await api.call("POST", "/api/v1/applications", token=token, json=body)
+    assert (status, answer["error"]["code"]) == (422, "incomplete_address")
+    assert answer["error"]["details"] == {"field": "district"}
+
+
+async def test_licence_fills_required_material(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    citizen_id = (await b.me(api, token))["id"]
+    await b.verify_directly(citizen_id, id_number="11010519491231002X")
+    api.server.app.ctx.services.cases.licences.grant("11010519491231002X", "id_card", "DZZZ-001")
+    file_id = await b.upload(api, token)
+    body = {
+        "item_code": "320112-000-XK-00001",
+        "materials": [{"name": "申请表", "file_id": file_id}],
+        "delivery": {"method": "pickup"},
+    }
+    status, answer, _ = await api.call("POST", "/api/v1/applications", token=token, json=body)
+    assert status == 201, answer
+
+
+async def test_someone_elses_case_is_404(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    owner = await b.citizen_token(api, wechat)
+    other = await b.citizen_token(api, wechat)
+    number = await b.file_case(api, owner)
+    for path in (f"/api/v1/applications/{number}", "/api/v1/applications/20261126-000001-0"):
+        status, body, _ = await api.call("GET", path, token=other)
+        assert (status, body["error"]["code"]) == (404, "case_not_found")
+    status, _, _ = await api.call("POST", f"/api/v1/applications/{number}/withdraw", token=other)
+    assert status == 404
+
+
+async def test_concurrent_submissions_get_distinct_numbers(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    numbers = await asyncio.gather(*(b.file_case(api, token) for _ in range(12)))
+    assert len(set(numbers)) == 12
+    assert all(n.startswith("20261126-") for n in numbers)
+
+
+async def test_withdraw_only_early(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    clerk = await b.staff_token(api, "clerk1")
+    first, second = await b.file_case(api, token), await b.file_case(api, token)
+    status, case, _ = await api.call("POST", f"/api/v1/applications/{first}/withdraw", token=token)
+    assert (status, case["status"]) == (200, "withdrawn")
+    assert (await b.act(api, clerk, second, "accept"))[0] == 200
+    status, body, _ = await api.call("POST", f"/api/v1/applications/{second}/withdraw", token=token)
+    assert (status, body["error"]["code"]) == (409, "invalid_transition")
+
+
+async def test_supplement_returns_to_previous_state(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    clerk = await b.staff_token(api, "clerk1")
+    number = await b.file_case(api, token)
+    for action in ("accept", "start_review"):
+        assert (await b.act(api, clerk, number, action))[0] == 200
+    status, case = await b.act(api, clerk, number, "request_supplement", note="请补充户口簿")
+    assert case["status"] == "supplement_requested"
+    file_id = await b.upload(api, token)
+    status, case, _ = await api.call(
+        "POST",
+        f"/api/v1/applications/{number}/supplement",
+        token=token,
+        json={"materials": [{"name": "申请表", "file_id": file_id}], "note": "已补"},
+    )
+    assert (status, case["status"]) == (200, "under_review")
+    notes = [entry["note"] for entry in case["timeline"]]
+    assert "请补正材料：请补充户口簿" in notes

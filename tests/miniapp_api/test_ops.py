@@ -1,0 +1,30 @@
+"""Operations endpoints, the error shape for unrouted requests, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from tests.harness import Api
+
+
+async def test_health_and_ready(api: Api) -> None:
+    assert (await api.call("GET", "/healthz"))[0] == 200
+    status, body, _ = await api.call("GET", "/readyz")
+    assert status == 200
+    assert body["checks"] == {"database": True}
+
+
+async def test_unknown_path_and_method_use_error_shape(api: Api) -> None:
+    status, body, _ = await api.call("GET", "/api/v1/nothing-here")
+    assert status == 404
+    assert body["error"]["code"] == "not_found"
+    status, body, _ = await api.call("DELETE", "/healthz")
+    assert status == 405
+    assert set(body["error"]) == {"code", "message", "details"}
+
+
+async def test_openapi_document_lists_contract_paths(api: Api) -> None:
+    status, doc, _ = await api.call("GET", "/docs/openapi.json")
+    assert status == 200
+    for path in ("/api/v1/auth/wechat", "/api/v1/auth/alipay", "/api/v1/me", "/readyz"):
+        assert path in doc["paths"], path
+    status, page, _ = await api.call("GET", "/docs")
+    assert status == 200 and "<html" in page.lower()
