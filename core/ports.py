@@ -119,3 +119,27 @@ class IdentityVerifier(Protocol):
     async def start(self, claim: IdentityClaim) -> VerificationTicket: ...
 
     async def passed(self, claim: IdentityClaim, ref: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class MilestoneEvent:
+    """A milestone of a case, as the notification engine receives it."""
+
+    milestone_id: int
+    application_id: int
+    number: str
+    citizen_id: str
+    item_code: str
+    event: str  # "application.accepted", "shipment.delivery_failed", ...
+    status: str
+    note: str
+    at: datetime
+
+
+class MilestoneSink(Protocol):
+    """Receives every milestone INSIDE the database transaction that produced it.
+
+    Whatever it writes (outbox rows) commits or rolls back with the case change itself.
+    """
+
+    async def record(self, event: MilestoneEvent) -> None: ...

@@ -7,7 +7,7 @@ from datetime import date
 
 from core.cases.workdays import WorkCalendar
 from core.pii import PiiCipher
-from core.ports import Clock, LicenceRegistry
+from core.ports import Clock, LicenceRegistry, MilestoneSink
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,7 @@ class CaseContext:
     calendar: WorkCalendar
     cipher: PiiCipher
     licences: LicenceRegistry
+    sink: MilestoneSink | None = None  # the notification engine, when wired
 
     def today(self) -> date:
         return self.clock.now().date()

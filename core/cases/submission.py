@@ -10,7 +10,8 @@ from tortoise.transactions import in_transaction
 
 from core.cases import audit
 from core.cases.context import CaseContext
-from core.cases.models import Application, CaseNumber, Milestone
+from core.cases.milestones import record_milestone
+from core.cases.models import Application, CaseNumber
 from core.cases.numbers import format_number
 from core.catalogue.service import current_version
 from core.errors import InvalidInput, NotFound
@@ -166,7 +167,5 @@ async def _create(
             updated_at=now,
         )
         await audit.append(case.id, actor, "submit", None, "submitted", "", now)
-        await Milestone.create(
-            application_id=case.id, event="application.submitted", created_at=now
-        )
+        await record_milestone(ctx, case, "application.submitted", "submitted")
     return case

@@ -10,7 +10,8 @@ from tortoise.transactions import in_transaction
 from core.cases import audit
 from core.cases.context import CaseContext
 from core.cases.machine import PAUSED, next_status
-from core.cases.models import Application, Milestone
+from core.cases.milestones import record_milestone
+from core.cases.models import Application
 from core.errors import Conflict, InvalidInput
 
 
@@ -85,7 +86,5 @@ async def move(
                 code="concurrent_update",
             )
         await audit.append(case.id, actor, action, case.status, target, note, now)
-        await Milestone.create(
-            application_id=case.id, event=event_for(action, target), note=note, created_at=now
-        )
+        await record_milestone(ctx, case, event_for(action, target), target, note)
     return await Application.get(id=case.id)

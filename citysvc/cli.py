@@ -1,0 +1,141 @@
+"""The `citysvc` command: parse arguments, then hand over to one function per command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from core.errors import SettingsError
+from core.settings import Settings
+
+
+def _settings() -> Settings:
+    os.environ.setdefault("TZ", "Asia/Shanghai")
+    time.tzset()  # the Alipay SDK and our logs read local time: it must be China Standard Time
+    return Settings.from_env(os.environ)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from core.db import migrate
+    from core.settings import DEFAULT_DATABASE_URL
+
+    # migrating needs only the database: no secrets, so operators can run it first
+    asyncio.run(migrate(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL))
+    print("database schema is up to date")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from citysvc.serve import serve
+
+    return serve(_settings(), args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from citysvc.worker import run_worker
+
+    return asyncio.run(run_worker(_settings()))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from citysvc.demo import run_demo
+
+    os.environ.setdefault("TZ", "Asia/Shanghai")
+    time.tzset()
+    return asyncio.run(run_demo(args.host, args.port))
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from citysvc.staff_cmd import run_add
+
+    return run_add(args.username, args.role, args.department)
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from citysvc.audit_cmd import run_verify
+
+    return run_verify()
+
+
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    from citysvc.catalogue_cmd import run_import
+
+    return run_import(args.file)
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from citysvc.keys_cmd import run_rotate
+
+    return run_rotate(args.batch_size)
+
+
+def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        print(f"citysvc {name}: not yet available in this release", file=sys.stderr)
+        return 2
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citysvc", description="City-service backend.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+    sub.add_parser("worker", help="dispatcher and schedulers").set_defaults(run=cmd_worker)
+    sub.add_parser("migrate", help="bring the schema up to date").set_defaults(run=cmd_migrate)
+    demo = sub.add_parser("demo", help="everything in one process with sandboxes and demo data")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(run=cmd_demo)
+    _add_pending(sub)
+    return parser
+
+
+def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    catalogue = sub.add_parser("catalogue", help="service catalogue")
+    catalogue.add_argument("action", choices=["import"])
+    catalogue.add_argument("file")
+    catalogue.set_defaults(run=cmd_catalogue)
+    staff = sub.add_parser("staff", help="staff accounts")
+    staff.add_argument("action", choices=["add"])
+    staff.add_argument("username")
+    staff.add_argument("--role", required=True)
+    staff.add_argument("--department")
+    staff.set_defaults(run=cmd_staff_add)
+    exams = sub.add_parser("exams", help="exam results")
+    exams.add_argument("action", choices=["import"])
+    exams.add_argument("exam")
+    exams.add_argument("file")
+    exams.add_argument("--release-at", required=True)
+    exams.set_defaults(run=not_yet("exams import"))
+    audit = sub.add_parser("audit", help="audit trail")
+    audit.add_argument("action", choices=["verify"])
+    audit.set_defaults(run=cmd_audit_verify)
+    keys = sub.add_parser("keys", help="personal-data encryption keys")
+    keys.add_argument("action", choices=["rotate"])
+    keys.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
+    keys.set_defaults(run=cmd_keys_rotate)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except SettingsError as exc:
+        print(f"citysvc: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

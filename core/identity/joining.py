@@ -1,0 +1,55 @@
+"""Joining two citizens that turned out to be one person (same verified ID number).
+
+When an account verifies an ID number that another citizen already verified, the holder of
+the number survives and the caller's citizen is absorbed: its platform accounts, cases
+(as applicant and as agent), agent authorizations, uploads, verification history and live
+sessions move to the survivor, and the emptied citizen is closed. Moving the session rows
+is what keeps the caller's token working: a token names its session, and the session's
+``subject_id`` decides who the caller is (``core.auth.sessions``).
+
+``join_citizens`` must run inside the caller's transaction: a half-moved citizen would show
+a person half of their cases. A table added later that stores a citizen's id belongs in
+``CITIZEN_REFERENCES``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.models import Model
+
+from core.auth.models import Session
+from core.cases.models import AgentAuthorization, Application
+from core.identity.models import Citizen, PlatformAccount, Verification
+from core.uploads.models import Upload
+
+# (model, column holding a citizen id) moved from the absorbed citizen to the survivor.
+CITIZEN_REFERENCES: tuple[tuple[type[Model], str], ...] = (
+    (PlatformAccount, "citizen_id"),
+    (Application, "citizen_id"),
+    (Application, "agent_id"),
+    (AgentAuthorization, "citizen_id"),
+    (AgentAuthorization, "agent_id"),
+    (Upload, "owner_id"),
+    (Verification, "citizen_id"),
+)
+
+
+async def join_citizens(absorbed_id: str, survivor_id: str, now: datetime) -> None:
+    """Move everything of ``absorbed_id`` to ``survivor_id`` and close ``absorbed_id``."""
+    absorbed = await Citizen.get(id=absorbed_id)
+    survivor = await Citizen.get(id=survivor_id)
+    for model, column in CITIZEN_REFERENCES:
+        await model.filter(**{column: absorbed_id}).update(**{column: survivor_id})
+    await Session.filter(kind="citizen", subject_id=absorbed_id).update(subject_id=survivor_id)
+    if survivor.phone_enc is None and absorbed.phone_enc is not None:
+        # Same column and context, so the ciphertext moves as it is.
+        await Citizen.filter(id=survivor_id).update(phone_enc=absorbed.phone_enc)
+    await Citizen.filter(id=absorbed_id).update(
+        closed_at=now,
+        realname_verified=False,
+        name_enc=None,
+        id_number_enc=None,
+        id_number_index=None,
+        phone_enc=None,
+    )

@@ -1,0 +1,101 @@
+"""The Sanic application factory: one app per settings, services attached at start."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+
+from sanic import Sanic
+from sanic_ext import Config as ExtConfig
+
+from core.auth.sessions import SessionService
+from core.cases.calendar import load_calendar
+from core.cases.context import CaseContext
+from core.clock import SystemClock
+from core.db import close_db, init_db
+from core.identity.realname import RealnameService
+from core.masking import install_log_filter
+from core.pii import PiiCipher
+from core.ports import Clock, IdentityVerifier, LicenceRegistry
+from core.settings import Settings
+from integrations.licences.sandbox import SandboxLicenceRegistry
+from integrations.wiring import open_platforms
+from miniapp_api import errors
+from miniapp_api.context import Services
+from miniapp_api.server import App
+from miniapp_api.routes import applications, auth, items, me, ops, staff, uploads
+
+_names = itertools.count()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    name: str | None = None,
+    licences: LicenceRegistry | None = None,
+    verifiers: Mapping[str, IdentityVerifier] | None = None,
+) -> App:
+    """Build the HTTP app. The database and platform clients open in ``before_server_start``.
+
+    ``verifiers`` replaces the real-name providers by platform (tests, demo: the sandbox);
+    by default each configured platform gets its real provider and nothing else.
+    """
+    app = Sanic(name or f"citysvc{next(_names) or ''}")
+    # After Sanic() has configured its handlers: every log line is masked (ID, phone, token).
+    install_log_filter()
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.REQUEST_MAX_SIZE = 12 * 1024 * 1024
+    app.extend(
+        config=ExtConfig(
+            oas=True,
+            oas_ui_default="swagger",
+            oas_url_prefix="/docs",
+            health=False,
+            cors=False,
+            http_auto_trace=False,
+            http_auto_options=False,
+        )
+    )
+    app.ext.openapi.describe(
+        "citysvc API",
+        version="1",
+        description="Mini-program, staff, webhook and bot endpoints of the city-service backend.",
+    )
+    app.error_handler.add(Exception, errors.handle)
+    for bp in (ops.bp, auth.bp, me.bp, items.bp, uploads.bp, applications.bp, staff.bp):
+        app.blueprint(bp)
+    _attach_services(
+        app, settings, clock or SystemClock(), licences or SandboxLicenceRegistry(), verifiers
+    )
+    return app
+
+
+def _attach_services(
+    app: App,
+    settings: Settings,
+    clock: Clock,
+    licences: LicenceRegistry,
+    verifiers: Mapping[str, IdentityVerifier] | None,
+) -> None:
+    @app.before_server_start
+    async def open_services(app: App) -> None:
+        await init_db(settings.database_url)
+        cipher = PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys)
+        platforms = open_platforms(settings)
+        app.ctx.services = Services(
+            settings=settings,
+            clock=clock,
+            platforms=platforms,
+            sessions=SessionService(settings.secret_key, settings.session_ttl, clock),
+            cipher=cipher,
+            cases=CaseContext(clock, await load_calendar(), cipher, licences),
+            realname=RealnameService(
+                clock, cipher, platforms.verifiers() if verifiers is None else verifiers
+            ),
+        )
+
+    @app.after_server_stop
+    async def close_services(app: App) -> None:
+        await app.ctx.services.platforms.close()
+        await close_db()

@@ -1,0 +1,59 @@
+"""Citizen login with a WeChat or Alipay mini-program code, and logout."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, empty, json
+from sanic_ext import openapi
+
+from core.errors import Unavailable
+from core.identity.accounts import citizen_for_login
+from core.ratelimit import LOGIN_PER_IP, enforce
+from miniapp_api.body import json_object, required_str
+from miniapp_api.context import authenticated, services
+
+bp = Blueprint("auth", url_prefix="/api/v1/auth")
+
+
+async def _login(request: Request, platform: str, field: str) -> HTTPResponse:
+    svc = services(request)
+    # Before anything else, so that bad bodies and bad codes count against the address too.
+    await enforce(svc.platforms.state, LOGIN_PER_IP, request.remote_addr or request.ip)
+    code = required_str(json_object(request), field, max_length=512)
+    login = svc.platforms.logins().get(platform)
+    if login is None:
+        raise Unavailable(
+            f"{platform} login is not configured on this server.", code="platform_not_configured"
+        )
+    port, app_id = login
+    identity = await port.login(code)
+    citizen = await citizen_for_login(identity, app_id)
+    token = await svc.sessions.issue("citizen", str(citizen.id), platform)
+    return json(
+        {
+            "token": token,
+            "citizen": {"id": str(citizen.id), "realname_verified": citizen.realname_verified},
+        }
+    )
+
+
+@bp.post("/wechat")
+@openapi.summary("Log in with the code from wx.login")
+@openapi.body({"application/json": {"code": str}})
+async def wechat(request: Request) -> HTTPResponse:
+    return await _login(request, "wechat", "code")
+
+
+@bp.post("/alipay")
+@openapi.summary("Log in with the auth code from my.getAuthCode")
+@openapi.body({"application/json": {"auth_code": str}})
+async def alipay(request: Request) -> HTTPResponse:
+    return await _login(request, "alipay", "auth_code")
+
+
+@bp.post("/logout")
+@openapi.summary("End this session: its token stops working at once")
+async def logout(request: Request) -> HTTPResponse:
+    principal = await authenticated(request)
+    await services(request).sessions.revoke(principal.session_id)
+    return empty()

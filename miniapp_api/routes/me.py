@@ -1,0 +1,129 @@
+"""The calling citizen's own profile: real-name verification, phone, closing the account."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, empty, json
+from sanic_ext import openapi
+
+from core.auth.sessions import Principal
+from core.errors import NotAuthenticated, Unavailable
+from core.identity.closing import close_account
+from core.identity.models import Citizen
+from core.identity.phone import bind_phone
+from core.identity.profile import profile
+from core.identity.realname import REALNAME_PER_CITIZEN, REALNAME_PER_IP
+from core.ratelimit import enforce
+from miniapp_api.body import json_object, required_str
+from miniapp_api.context import authenticated, current_citizen, services
+
+bp = Blueprint("me", url_prefix="/api/v1/me")
+
+_ME_SHAPE = {
+    "id": str,
+    "realname_verified": bool,
+    "name_masked": str,
+    "id_number_masked": str,
+    "phone_masked": str,
+    "platforms": [str],
+}
+
+
+async def _caller(request: Request) -> tuple[Principal, Citizen]:
+    principal = await authenticated(request)
+    citizen = await Citizen.get_or_none(id=principal.subject_id, closed_at=None)
+    if citizen is None:
+        raise NotAuthenticated("This account no longer exists.", code="account_closed")
+    return principal, citizen
+
+
+async def _profile(request: Request, citizen_id: str) -> HTTPResponse:
+    citizen = await Citizen.get(id=citizen_id)
+    return json(await profile(services(request).cipher, citizen))
+
+
+@bp.get("")
+@openapi.summary("The calling citizen: verification state, masked identity, platforms")
+@openapi.description(
+    "Masks (name `张*`, ID `3201**********1234`, phone `138****5678`) are "
+    "null until known. `phone_masked` is an addition to the contract."
+)
+@openapi.response(200, {"application/json": _ME_SHAPE})
+async def me(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    return json(await profile(services(request).cipher, citizen))
+
+
+@bp.delete("")
+@openapi.summary("Close the account: personal data erased, sessions ended, cases kept")
+@openapi.description(
+    "Answers 204. Case files stay (the law requires them) without the "
+    "citizen's personal fields; see core/identity/closing.py."
+)
+async def close(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    svc = services(request)
+    await close_account(str(citizen.id), svc.clock.now(), svc.settings.upload_dir)
+    return empty()
+
+
+@bp.post("/realname")
+@openapi.summary("Start real-name verification (face check) for a name and ID number")
+@openapi.description(
+    "202 `{verification: {id, provider, ...}}`: `verify_id` for WeChat face verification "
+    "(WeChat sessions, provider `wechat_face`), `certify_id` and `certify_url` for Alipay "
+    "certify (Alipay sessions, provider `alipay_certify`). 422 `invalid_id_number` / "
+    "`invalid_name`, 409 `already_verified`, 429 past 5 attempts an hour per citizen or 20 "
+    "per IP, 503 `realname_unavailable` when the session's platform has no provider."
+)
+@openapi.body({"application/json": {"name": str, "id_number": str}})
+async def realname(request: Request) -> HTTPResponse:
+    principal, citizen = await _caller(request)
+    svc = services(request)
+    # Counted before the body is read: refused input is exactly what enumeration looks like.
+    await enforce(svc.platforms.state, REALNAME_PER_IP, request.remote_addr or request.ip)
+    await enforce(svc.platforms.state, REALNAME_PER_CITIZEN, str(citizen.id))
+    body = json_object(request)
+    name = required_str(body, "name", max_length=64)
+    id_number = required_str(body, "id_number", max_length=32)
+    row, ticket = await svc.realname.start(citizen, principal.platform, name, id_number)
+    answer = {"id": str(row.id), "provider": row.provider, **ticket.opens}
+    return json({"verification": answer}, status=202)
+
+
+@bp.post("/realname/confirm")
+@openapi.summary("Confirm a verification once the face check is done")
+@openapi.description(
+    "Asks the provider for its server-side result. 200 with `/me`'s shape (of the surviving "
+    "citizen when this ID number was already verified by another account: the two are "
+    "joined and the caller's token keeps working); 422 `verification_failed`; 404 for an "
+    "unknown or another citizen's verification; 409 `verification_used` the second time, "
+    "`verification_expired` after 30 minutes."
+)
+@openapi.body({"application/json": {"verification_id": str}})
+@openapi.response(200, {"application/json": _ME_SHAPE})
+async def confirm(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    verification_id = required_str(json_object(request), "verification_id", max_length=64)
+    survivor_id = await services(request).realname.confirm(str(citizen.id), verification_id)
+    return await _profile(request, survivor_id)
+
+
+@bp.post("/phone")
+@openapi.summary("Bind the phone number from the WeChat phone-number button")
+@openapi.description(
+    "Body `{code}` from `getPhoneNumber`; answers `/me`'s shape with "
+    "`phone_masked`. The number is stored encrypted."
+)
+@openapi.body({"application/json": {"code": str}})
+@openapi.response(200, {"application/json": _ME_SHAPE})
+async def phone(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    code = required_str(json_object(request), "code", max_length=512)
+    svc = services(request)
+    if svc.platforms.wechat is None:
+        raise Unavailable(
+            "WeChat is not configured on this server.", code="platform_not_configured"
+        )
+    await bind_phone(svc.platforms.wechat, svc.cipher, citizen, code)
+    return await _profile(request, str(citizen.id))
