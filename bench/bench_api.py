@@ -20,6 +20,8 @@ def bench_settings(wechat_base: str, database_url: str) -> Settings:
         "WECHAT_MINIAPP_APPID": APPID,
         "WECHAT_MINIAPP_SECRET": SECRET,
         "WECHAT_API_BASE": wechat_base,
+        # one client address sends every request: the flood guard would measure itself
+        "LOGIN_LIMIT_PER_IP": "100000000",
     })
 
 

@@ -26,5 +26,13 @@ async def enforce(state: SharedState, limit: Limit, subject: str) -> None:
         raise RateLimited(retry_after=max(reset_in, 1.0), details={"limit": limit.name})
 
 
-LOGIN_PER_IP = Limit("login-ip", hits=60, window=60)
+def login_per_ip(hits_per_minute: int) -> Limit:
+    """Citizen logins from one address (LOGIN_LIMIT_PER_IP): mobile carriers put many
+    citizens behind one address, so this is a flood guard, not a per-person limit (WeChat
+    itself limits each user to 100 logins a minute)."""
+    return Limit("login-ip", hits=hits_per_minute, window=60)
+
+
 STAFF_LOGIN_PER_IP = Limit("staff-login-ip", hits=20, window=60)
+REALNAME_PER_CITIZEN = Limit("realname-citizen", hits=5, window=3600)
+REALNAME_PER_IP = Limit("realname-ip", hits=20, window=3600)

@@ -41,6 +41,7 @@ class Tracking:
     api_base: str
     customer: str | None
     key: str | None
+    silent_hours: int = 12  # the poller queries parcels the carrier said nothing of for this long
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Settings:
     upload_dir: Path
     session_ttl: int
     platform_timeout: float
+    login_limit_per_ip: int
     wechat: WeChatApp | None
     official_account: OfficialAccount | None
     alipay: AlipayApp | None
@@ -77,6 +79,7 @@ class Settings:
             upload_dir=Path(env.get("UPLOAD_DIR") or "data/uploads"),
             session_ttl=_positive_int(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600, problems),
             platform_timeout=_positive_float(env, "PLATFORM_TIMEOUT_SECONDS", 5.0, problems),
+            login_limit_per_ip=_positive_int(env, "LOGIN_LIMIT_PER_IP", 600, problems),
             wechat=_wechat(env, problems),
             official_account=_official_account(env, problems),
             alipay=_alipay(env, problems),
@@ -197,4 +200,6 @@ def _alipay(env: Mapping[str, str], problems: list[str]) -> AlipayApp | None:
 def _tracking(env: Mapping[str, str], problems: list[str]) -> Tracking:
     base = _http_url(env, "TRACKING_API_BASE", "https://poll.kuaidi100.com", problems)
     _pair(env, ("TRACKING_CUSTOMER", "TRACKING_KEY"), problems)
-    return Tracking(base, env.get("TRACKING_CUSTOMER") or None, env.get("TRACKING_KEY") or None)
+    silent = _positive_int(env, "TRACKING_SILENT_HOURS", 12, problems)
+    customer, key = env.get("TRACKING_CUSTOMER") or None, env.get("TRACKING_KEY") or None
+    return Tracking(base, customer, key, silent)

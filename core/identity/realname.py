@@ -44,12 +44,10 @@ from core.identity.models import (
 from core.identity.names import normalize_name
 from core.pii import PiiCipher
 from core.ports import Clock, IdentityClaim, IdentityVerifier, VerificationTicket
-from core.ratelimit import Limit
+
 
 log = logging.getLogger("citysvc.identity")
 
-REALNAME_PER_CITIZEN = Limit("realname-citizen", hits=5, window=3600)
-REALNAME_PER_IP = Limit("realname-ip", hits=20, window=3600)
 # WeChat's verify_id lives an hour; half of that is ample for one face check and keeps the
 # claimed identity (ciphertext) around no longer than needed.
 ATTEMPT_LIFETIME = timedelta(minutes=30)

@@ -8,7 +8,7 @@ from sanic_ext import openapi
 
 from core.errors import Unavailable
 from core.identity.accounts import citizen_for_login
-from core.ratelimit import LOGIN_PER_IP, enforce
+from core.ratelimit import enforce, login_per_ip
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import authenticated, services
 
@@ -18,7 +18,8 @@ bp = Blueprint("auth", url_prefix="/api/v1/auth")
 async def _login(request: Request, platform: str, field: str) -> HTTPResponse:
     svc = services(request)
     # Before anything else, so that bad bodies and bad codes count against the address too.
-    await enforce(svc.platforms.state, LOGIN_PER_IP, request.remote_addr or request.ip)
+    limit = login_per_ip(svc.settings.login_limit_per_ip)
+    await enforce(svc.platforms.state, limit, request.remote_addr or request.ip)
     code = required_str(json_object(request), field, max_length=512)
     login = svc.platforms.logins().get(platform)
     if login is None:
@@ -27,12 +28,12 @@ async def _login(request: Request, platform: str, field: str) -> HTTPResponse:
         )
     port, app_id = login
     identity = await port.login(code)
-    citizen = await citizen_for_login(identity, app_id)
-    token = await svc.sessions.issue("citizen", str(citizen.id), platform)
+    citizen = await citizen_for_login(identity, app_id, svc.clock.now())
+    token = await svc.sessions.issue("citizen", citizen.id, platform)
     return json(
         {
             "token": token,
-            "citizen": {"id": str(citizen.id), "realname_verified": citizen.realname_verified},
+            "citizen": {"id": citizen.id, "realname_verified": citizen.realname_verified},
         }
     )
 

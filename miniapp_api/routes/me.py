@@ -12,7 +12,7 @@ from core.identity.closing import close_account
 from core.identity.models import Citizen
 from core.identity.phone import bind_phone
 from core.identity.profile import profile
-from core.identity.realname import REALNAME_PER_CITIZEN, REALNAME_PER_IP
+from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP
 from core.ratelimit import enforce
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import authenticated, current_citizen, services

@@ -310,12 +310,16 @@ async def test_realname_attempts_per_ip_in_redis(
         assert "Retry-After" in resp.headers
 
 
-async def test_login_per_ip(api: Api, wechat: WeChatSandbox) -> None:
-    for _ in range(60):
-        assert (await api.call("POST", "/api/v1/auth/wechat", json={}))[0] == 422
-    code = wechat.issue_code(harness.WECHAT_APPID)
-    status, body, resp = await api.call("POST", "/api/v1/auth/wechat", json={"code": code})
-    assert (status, body["error"]["details"]) == (429, {"limit": "login-ip"})
-    assert 1 <= int(resp.headers["Retry-After"]) <= 60
-    status, _, _ = await api.call("POST", "/api/v1/auth/alipay", json={"auth_code": "x"})
-    assert status == 429  # one budget per address, whichever platform
+async def test_login_per_ip(
+    database_url: str, platform_env: dict[str, str], clock: FrozenClock, wechat: WeChatSandbox
+) -> None:
+    settings = harness.settings_for(database_url, LOGIN_LIMIT_PER_IP="10", **platform_env)
+    async with harness.running_api(settings, clock) as api:
+        for _ in range(10):
+            assert (await api.call("POST", "/api/v1/auth/wechat", json={}))[0] == 422
+        code = wechat.issue_code(harness.WECHAT_APPID)
+        status, body, resp = await api.call("POST", "/api/v1/auth/wechat", json={"code": code})
+        assert (status, body["error"]["details"]) == (429, {"limit": "login-ip"})
+        assert 1 <= int(resp.headers["Retry-After"]) <= 60
+        status, _, _ = await api.call("POST", "/api/v1/auth/alipay", json={"auth_code": "x"})
+        assert status == 429  # one budget per address, whichever platform
