@@ -73,6 +73,12 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return run_rotate(args.batch_size)
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from citysvc.calendar_cmd import run
+
+    return run(args.action, args.day, args.kind, args.note)
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         print(f"citysvc {name}: not yet available in this release", file=sys.stderr)
@@ -119,6 +125,12 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=["verify"])
     audit.set_defaults(run=cmd_audit_verify)
+    calendar = sub.add_parser("calendar", help="working-day overrides (调休, local closures)")
+    calendar.add_argument("action", choices=["set", "list", "recompute"])
+    calendar.add_argument("day", nargs="?", help="YYYY-MM-DD")
+    calendar.add_argument("kind", nargs="?", choices=["workday", "holiday"])
+    calendar.add_argument("--note", default="")
+    calendar.set_defaults(run=cmd_calendar)
     keys = sub.add_parser("keys", help="personal-data encryption keys")
     keys.add_argument("action", choices=["rotate"])
     keys.add_argument("--batch-size", type=int, default=500, help="rows per transaction")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 from collections.abc import Mapping
 
 from sanic import Sanic
 from sanic_ext import Config as ExtConfig
 
 from core.auth.sessions import SessionService
-from core.cases.calendar import load_calendar
+from core.cases.calendar import load_calendar, refresh_calendar
 from core.cases.context import CaseContext
 from core.clock import SystemClock
 from core.db import close_db, init_db
@@ -23,7 +25,7 @@ from integrations.wiring import open_platforms
 from miniapp_api import errors
 from miniapp_api.context import Services
 from miniapp_api.server import App
-from miniapp_api.routes import applications, auth, items, me, ops, staff, uploads
+from miniapp_api.routes import agents, applications, auth, items, me, ops, staff, uploads
 
 _names = itertools.count()
 
@@ -63,7 +65,8 @@ def create_app(
         description="Mini-program, staff, webhook and bot endpoints of the city-service backend.",
     )
     app.error_handler.add(Exception, errors.handle)
-    for bp in (ops.bp, auth.bp, me.bp, items.bp, uploads.bp, applications.bp, staff.bp):
+    for bp in (ops.bp, auth.bp, me.bp, items.bp, uploads.bp, applications.bp, agents.bp,
+               staff.bp):
         app.blueprint(bp)
     _attach_services(
         app, settings, clock or SystemClock(), licences or SandboxLicenceRegistry(), verifiers
@@ -95,7 +98,25 @@ def _attach_services(
             ),
         )
 
+    @app.after_server_start
+    async def start_refreshing(app: App) -> None:
+        app.ctx.calendar_task = asyncio.create_task(_refresh_calendar(app.ctx.services))
+
+    @app.before_server_stop
+    async def stop_refreshing(app: App) -> None:
+        app.ctx.calendar_task.cancel()
+
     @app.after_server_stop
     async def close_services(app: App) -> None:
         await app.ctx.services.platforms.close()
         await close_db()
+
+
+async def _refresh_calendar(services: Services, every: float = 60.0) -> None:
+    """Administrators' working-day overrides reach running servers within ``every`` seconds."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await refresh_calendar(services.cases.calendar)
+        except Exception:  # the database may be briefly away; keep the calendar we have
+            logging.getLogger("citysvc.api").warning("calendar refresh failed", exc_info=True)

@@ -90,9 +90,13 @@ class Api:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         async with self.http.request(method, self.url + path, headers=headers, **kw) as resp:
-            body = (
-                await resp.json() if resp.content_type == "application/json" else await resp.text()
-            )
+            body: Any
+            if resp.content_type == "application/json":
+                body = await resp.json()
+            elif resp.content_type.startswith("text/"):
+                body = await resp.text()
+            else:
+                body = await resp.read()
             return resp.status, body, resp
 
 

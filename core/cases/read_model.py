@@ -17,10 +17,15 @@ from core.cases.queries import not_found
 from core.cases.views import citizen_view
 from core.db import fetch
 from core.errors import NotAuthenticated
+from core.shipping.views import citizen_shipment
+
+# only these states have a shipment: other cases keep their single query
+_MAILED = frozenset({"result_mailed", "delivered"})
 
 _DETAIL = """
 SELECT s.kind, s.expires_at, s.revoked_at,
-       a.number, a.item_code, a.status, a.due_date, a.due_provisional, a.created_at,
+       a.id AS application_id, a.number, a.item_code, a.status, a.due_date,
+       a.due_provisional, a.created_at,
        a.delivery_method, a.delivery_address_enc, a.materials,
        e.action, e.to_status, e.note, e.at
 FROM session s
@@ -50,4 +55,7 @@ async def citizen_detail(
     if first["kind"] != "citizen":
         raise NotAuthenticated("This token cannot be used here.", code="wrong_token_kind")
     entries = [(r["action"], r["to_status"], r["note"], r["at"]) for r in rows if r["action"]]
-    return citizen_view(ctx, first, entries, shipment=None)
+    shipment = None
+    if first["status"] in _MAILED:
+        shipment = await citizen_shipment(first["application_id"])
+    return citizen_view(ctx, first, entries, shipment=shipment)

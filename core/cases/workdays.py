@@ -57,6 +57,10 @@ class WorkCalendar:
             _as_date(day): bool(is_work) for day, is_work in (overrides or {}).items()
         }
 
+    def set_overrides(self, overrides: Mapping[date, bool]) -> None:
+        """Replace the administrator's overrides (reloaded from the database while serving)."""
+        self._overrides = {_as_date(day): bool(is_work) for day, is_work in overrides.items()}
+
     def _lookup(self, day: date) -> tuple[bool, bool]:
         """(is a working day, answer is authoritative)."""
         override = self._overrides.get(day)

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from core.cases import citizen_actions
+from core.cases import agents, citizen_actions
 from core.cases.queries import citizen_case, citizen_cases
 from core.cases.submission import submit
 from core.cases.read_model import citizen_detail
@@ -25,8 +25,13 @@ async def _detail(request: Request, number: str) -> HTTPResponse:
 @bp.post("")
 @openapi.summary("File an application (materials uploaded first)")
 async def create(request: Request) -> HTTPResponse:
-    citizen = await current_citizen(request)
-    case = await submit(services(request).cases, citizen, json_object(request))
+    caller = await current_citizen(request)
+    body = json_object(request)
+    if body.get("on_behalf_of") is None:
+        case = await submit(services(request).cases, caller, body)
+    else:  # an agent (代办员) files for the citizen who authorised them; the case is theirs
+        citizen = await agents.principal_for(caller, body["on_behalf_of"], body.get("item_code"))
+        case = await submit(services(request).cases, citizen, body, agent_id=str(caller.id))
     return json({"number": case.number, "status": case.status}, status=201)
 
 

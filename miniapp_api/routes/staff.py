@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
 from core.cases.machine import STAFF_ACTIONS
@@ -11,11 +11,13 @@ from core.cases.models import AuditEntry
 from core.cases.queries import staff_case, staff_cases
 from core.cases.transitions import move
 from core.cases.views import staff_view, summary
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.identity.models import Citizen
 from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
 from core.staff.models import StaffMember
 from core.staff.service import authenticate
+from core.uploads.models import Upload
+from core.uploads.service import read_upload
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import current_staff, services
 
@@ -91,3 +93,14 @@ async def act(request: Request, number: str) -> HTTPResponse:
         days=body.get("days"),
     )
     return await _detail(request, number, member)
+
+
+@bp.get("/applications/<number:str>/materials/<file_id:str>")
+@openapi.summary("Download a material of a case of your department")
+async def material(request: Request, number: str, file_id: str) -> HTTPResponse:
+    case = await staff_case(number, await current_staff(request))
+    if not any(m.get("file_id") == file_id for m in case.materials):
+        raise NotFound("No such material on this case.", code="file_not_found")
+    upload = await Upload.get(id=file_id)
+    content = await read_upload(services(request).settings.upload_dir, upload)
+    return raw(content, content_type=upload.content_type)

@@ -137,3 +137,31 @@ async def test_supplement_returns_to_previous_state(api: Api, wechat: WeChatSand
     assert (status, case["status"]) == (200, "under_review")
     notes = [entry["note"] for entry in case["timeline"]]
     assert "请补正材料：请补充户口簿" in notes
+
+
+async def test_uploads_by_content_and_who_reads_them(api: Api, wechat: WeChatSandbox) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    other = await b.citizen_token(api, wechat)
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    file_id = await b.upload(api, token, png)
+    status, content, resp = await api.call("GET", f"/api/v1/uploads/{file_id}", token=token)
+    assert status == 200 and resp.headers["Content-Type"] == "image/png"
+    assert (await api.call("GET", f"/api/v1/uploads/{file_id}", token=other))[0] == 404
+    for payload, expected in ((b"GIF89a....", 415), (b"%PDF-" + b"x" * (10 * 1024 * 1024), 413)):
+        import aiohttp
+
+        form = aiohttp.FormData()
+        form.add_field("file", payload, filename="scan.pdf")
+        status, body, _ = await api.call("POST", "/api/v1/uploads", token=token, data=form)
+        assert status == expected, body
+    number = await b.file_case(api, token)
+    case_file = (await api.call("GET", f"/api/v1/staff/applications/{number}",
+                                token=await b.staff_token(api, "clerk1")))[1]["materials"][0]
+    clerk = await b.staff_login(api, "clerk1")
+    path = f"/api/v1/staff/applications/{number}/materials/{case_file['file_id']}"
+    assert (await api.call("GET", path, token=clerk))[0] == 200
+    outsider = await b.staff_token(api, "clerk-mz", department="MZ")
+    assert (await api.call("GET", path, token=outsider))[0] == 404
+    wrong = f"/api/v1/staff/applications/{number}/materials/{file_id}"
+    assert (await api.call("GET", wrong, token=clerk))[0] == 404

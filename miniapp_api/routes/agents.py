@@ -1,0 +1,37 @@
+"""Agent authorisations (代办授权): given by a citizen, held by an agent."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, empty, json
+from sanic_ext import openapi
+
+from core.cases import agents
+from miniapp_api.body import json_object
+from miniapp_api.context import current_citizen, services
+
+bp = Blueprint("agents", url_prefix="/api/v1/agent-authorizations")
+
+
+@bp.post("")
+@openapi.summary("Authorise an agent (by citizen id) to file one item for you")
+@openapi.body({"application/json": {"agent_id": str, "item_code": str}})
+async def create(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    auth = await agents.authorise(citizen, json_object(request), services(request).clock)
+    return json(agents.view(auth), status=201)
+
+
+@bp.get("")
+@openapi.summary("Authorisations you gave and those you hold as an agent")
+async def index(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    return json(await agents.listing(str(citizen.id)))
+
+
+@bp.delete("/<auth_id:int>")
+@openapi.summary("Withdraw an authorisation you gave")
+async def delete(request: Request, auth_id: int) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    await agents.revoke(str(citizen.id), auth_id, services(request).clock)
+    return empty()
