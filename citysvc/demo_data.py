@@ -20,15 +20,15 @@ async def seed_demo() -> list[str]:
     rows = json.loads(CATALOGUE.read_text(encoding="utf-8"))
     report = await import_items(rows)
     departments = sorted({str(row["department"]) for row in rows})
-    accounts = [(f"clerk-{d.lower()}", "clerk", d) for d in departments]
+    accounts: list[tuple[str, str, str | None]] = [
+        (f"clerk-{d.lower()}", "clerk", d) for d in departments
+    ]
     accounts += [(f"supervisor-{d.lower()}", "supervisor", d) for d in departments[:1]]
     accounts += [("publicity1", "publicity", None), ("publicity2", "publicity", None),
                  ("admin", "admin", None)]
-    created = []
     for username, role, department in accounts:
         if not await StaffMember.exists(username=username):
             await add_staff(username, DEMO_PASSWORD, role, department)
-            created.append(username)
     return [f"catalogue: created {report.created}, updated {report.updated}, "
             f"unchanged {report.unchanged}",
             f"staff (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in accounts)]
