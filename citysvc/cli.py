@@ -73,6 +73,12 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return run_rotate(args.batch_size)
 
 
+def cmd_exams_import(args: argparse.Namespace) -> int:
+    from citysvc.exams_cmd import run_import
+
+    return run_import(args.exam, args.file, args.release_at)
+
+
 def cmd_calendar(args: argparse.Namespace) -> int:
     from citysvc.calendar_cmd import run
 
@@ -121,7 +127,7 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     exams.add_argument("exam")
     exams.add_argument("file")
     exams.add_argument("--release-at", required=True)
-    exams.set_defaults(run=not_yet("exams import"))
+    exams.set_defaults(run=cmd_exams_import)
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=["verify"])
     audit.set_defaults(run=cmd_audit_verify)

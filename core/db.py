@@ -19,6 +19,11 @@ MODEL_MODULES = [
     "core.staff.models",
     "core.uploads.models",
     "core.cases.models",
+    "core.shipping.models",
+    "core.alerts.models",
+    "core.topics.models",
+    "core.knowledge.models",
+    "core.exams.models",
 ]
 
 
@@ -117,7 +122,7 @@ async def fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = await conn.execute_query_dict(_numbered(sql), params)
         return rows
     if dialect == "sqlite":
-        reader = _sqlite_reader(conn.filename)  # type: ignore[attr-defined]
+        reader = _sqlite_reader(conn.filename)
         return [dict(row) for row in reader.execute(sql, params).fetchall()]
     rows = await conn.execute_query_dict(sql, params)
     return rows

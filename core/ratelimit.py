@@ -36,3 +36,4 @@ def login_per_ip(hits_per_minute: int) -> Limit:
 STAFF_LOGIN_PER_IP = Limit("staff-login-ip", hits=20, window=60)
 REALNAME_PER_CITIZEN = Limit("realname-citizen", hits=5, window=3600)
 REALNAME_PER_IP = Limit("realname-ip", hits=20, window=3600)
+SCORE_PER_CITIZEN = Limit("score-citizen", hits=30, window=60)

@@ -68,3 +68,25 @@ def test_every_module_has_future_annotations() -> None:
         and "from __future__ import annotations" not in path.read_text()
     ]
     assert missing == []
+
+
+def test_model_docstrings_survive_migrations() -> None:
+    """Tortoise copies a model's first docstring line and each field's description into SQL
+    comments and splits migration SQL on ';': a semicolon there breaks `citysvc migrate`."""
+    import importlib
+    import inspect
+
+    from tortoise.models import Model
+
+    from core.db import MODEL_MODULES
+
+    offenders = []
+    for module in MODEL_MODULES:
+        for name, cls in inspect.getmembers(importlib.import_module(module), inspect.isclass):
+            if not issubclass(cls, Model) or cls.__module__ != module:
+                continue
+            texts = [cls._meta.table_description or ""]
+            texts += [f.description or "" for f in cls._meta.fields_map.values()]
+            if any(";" in text for text in texts):
+                offenders.append(f"{module}.{name}")
+    assert offenders == []

@@ -1,0 +1,42 @@
+"""`citysvc exams import EXAM FILE --release-at ISO_TIME`: prints `imported N, rejected N`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from citysvc.dbrun import with_database
+from core.clock import SystemClock
+from core.errors import DomainError
+from core.exams.importer import ExamImport, import_results, parse_release
+from core.pii import PiiCipher
+
+
+def run_import(exam: str, path: str, release_at: str) -> int:
+    key = os.environ.get("PII_KEY")
+    if not key:
+        print(
+            "citysvc exams import: PII_KEY is required (ID numbers are indexed with it)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        cipher = PiiCipher.from_env_value(key, os.environ.get("PII_OLD_KEYS") or None)
+        when = parse_release(release_at)
+        today = SystemClock().now().date()
+
+        async def work() -> ExamImport:
+            return await import_results(exam, text, when, today, cipher)
+
+        report = asyncio.run(with_database(work))
+    except (OSError, UnicodeDecodeError, ValueError, DomainError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        print(f"citysvc exams import: {message}", file=sys.stderr)
+        return 2
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    print(f"imported {report.imported}, rejected {report.rejected}")
+    return 0 if not report.rejected else 1
