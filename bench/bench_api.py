@@ -13,16 +13,18 @@ SECRET = "bench-secret"
 
 
 def bench_settings(wechat_base: str, database_url: str) -> Settings:
-    return Settings.from_env({
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-secret-key-" + "x" * 32,
-        "PII_KEY": base64.b64encode(b"b" * 32).decode(),
-        "WECHAT_MINIAPP_APPID": APPID,
-        "WECHAT_MINIAPP_SECRET": SECRET,
-        "WECHAT_API_BASE": wechat_base,
-        # one client address sends every request: the flood guard would measure itself
-        "LOGIN_LIMIT_PER_IP": "100000000",
-    })
+    return Settings.from_env(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+            "PII_KEY": base64.b64encode(b"b" * 32).decode(),
+            "WECHAT_MINIAPP_APPID": APPID,
+            "WECHAT_MINIAPP_SECRET": SECRET,
+            "WECHAT_API_BASE": wechat_base,
+            # one client address sends every request: the flood guard would measure itself
+            "LOGIN_LIMIT_PER_IP": "100000000",
+        }
+    )
 
 
 def api_app(wechat_base: str, database_url: str) -> App:

@@ -35,15 +35,21 @@ class Stats:
         return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
 
     def line(self, label: str) -> str:
-        return (f"{label:<34} {self.rate:8.0f} req/s   p50 {self.pct(0.5):6.2f} ms   "
-                f"p99 {self.pct(0.99):6.2f} ms   errors {self.errors}")
+        return (
+            f"{label:<34} {self.rate:8.0f} req/s   p50 {self.pct(0.5):6.2f} ms   "
+            f"p99 {self.pct(0.99):6.2f} ms   errors {self.errors}"
+        )
 
 
 @contextmanager
 def server_process(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start `python bench/servers.py ARGS` and yield the URL it prints after READY."""
-    proc = subprocess.Popen([sys.executable, str(HERE / "servers.py"), *args],
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "servers.py"), *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     try:
         assert proc.stdout is not None
         for _ in range(500):  # Sanic may print its banner first
@@ -61,8 +67,7 @@ def server_process(*args: str, env: dict[str, str] | None = None) -> Iterator[st
 Request = Callable[[int], tuple[str, str, dict[str, Any]]]
 
 
-async def load(make: Request, total: int, concurrency: int,
-               expect: int = 200) -> Stats:
+async def load(make: Request, total: int, concurrency: int, expect: int = 200) -> Stats:
     """Send ``total`` requests (``make(i)`` -> method, url, kwargs) with ``concurrency`` workers."""
     latencies: list[float] = []
     errors = 0

@@ -25,8 +25,10 @@ async def issue_codes(sandbox: str, n: int) -> list[str]:
     async with aiohttp.ClientSession() as http:
         codes = []
         for i in range(n):
-            async with http.post(f"{sandbox}/sandbox/login-code",
-                                 json={"appid": APPID, "openid": f"bench-{i % 2000}"}) as r:
+            async with http.post(
+                f"{sandbox}/sandbox/login-code",
+                json={"appid": APPID, "openid": f"bench-{i % 2000}"},
+            ) as r:
                 codes.append((await r.json(content_type=None))["code"])
         return codes
 
@@ -34,20 +36,36 @@ async def issue_codes(sandbox: str, n: int) -> list[str]:
 async def run(requests: int, concurrency: int) -> None:
     db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     url = f"sqlite://{db}"
-    subprocess.run([sys.executable, "-m", "citysvc", "migrate"], check=True,
-                   env={"DATABASE_URL": url, "PATH": ""}, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "citysvc", "migrate"],
+        check=True,
+        env={"DATABASE_URL": url, "PATH": ""},
+        capture_output=True,
+    )
     with server_process("bare") as bare:
-        warm = await load(lambda i: ("POST", f"{bare}/json", {"json": {"code": "x"}}), 500,
-                          concurrency)
-        base = await load(lambda i: ("POST", f"{bare}/json", {"json": {"code": "x"}}), requests,
-                          concurrency)
+        warm = await load(
+            lambda i: ("POST", f"{bare}/json", {"json": {"code": "x"}}), 500, concurrency
+        )
+        base = await load(
+            lambda i: ("POST", f"{bare}/json", {"json": {"code": "x"}}), requests, concurrency
+        )
     del warm
     with server_process("wechat") as sandbox, server_process("api", sandbox, url) as api:
         codes = await issue_codes(sandbox, requests + 200)
-        await load(lambda i: ("POST", f"{api}/api/v1/auth/wechat",
-                              {"json": {"code": codes[requests + i]}}), 200, concurrency)
-        ours = await load(lambda i: ("POST", f"{api}/api/v1/auth/wechat",
-                                     {"json": {"code": codes[i]}}), requests, concurrency)
+        await load(
+            lambda i: (
+                "POST",
+                f"{api}/api/v1/auth/wechat",
+                {"json": {"code": codes[requests + i]}},
+            ),
+            200,
+            concurrency,
+        )
+        ours = await load(
+            lambda i: ("POST", f"{api}/api/v1/auth/wechat", {"json": {"code": codes[i]}}),
+            requests,
+            concurrency,
+        )
     print(f"concurrency {concurrency}, {requests} requests each")
     print(base.line("bare Sanic JSON route (baseline)"))
     print(ours.line("POST /api/v1/auth/wechat"))

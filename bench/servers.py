@@ -1,8 +1,8 @@
 """Server processes for the benchmarks; each prints `READY <url>` once it accepts requests.
 
-  servers.py bare                 a bare Sanic JSON route (the baseline)
-  servers.py wechat               the WeChat sandbox
-  servers.py api WECHAT_BASE DB   the citysvc app (DATABASE_URL=DB) against that sandbox
+servers.py bare                 a bare Sanic JSON route (the baseline)
+servers.py wechat               the WeChat sandbox
+servers.py api WECHAT_BASE DB   the citysvc app (DATABASE_URL=DB) against that sandbox
 """
 
 from __future__ import annotations

@@ -19,9 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import load, server_process
-
 from bench_api import bench_settings
+from common import load, server_process
 
 
 async def seed(database_url: str, cases: int, owners: int) -> list[tuple[str, str]]:
@@ -34,8 +33,12 @@ async def seed(database_url: str, cases: int, owners: int) -> list[tuple[str, st
 async def run(cases: int, requests: int, concurrency: int) -> None:
     db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     url = f"sqlite://{db}"
-    subprocess.run([sys.executable, "-m", "citysvc", "migrate"], check=True,
-                   env={"DATABASE_URL": url, "PATH": ""}, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "citysvc", "migrate"],
+        check=True,
+        env={"DATABASE_URL": url, "PATH": ""},
+        capture_output=True,
+    )
     began = time.perf_counter()
     pairs = await seed(url, cases, owners=2000)
     print(f"seeded {cases} cases in {time.perf_counter() - began:.1f} s")
@@ -48,8 +51,11 @@ async def run(cases: int, requests: int, concurrency: int) -> None:
 
         def make(i: int) -> tuple[str, str, dict[str, object]]:
             token, number = picks[i]
-            return "GET", f"{api}/api/v1/applications/{number}", {
-                "headers": {"Authorization": f"Bearer {token}"}}
+            return (
+                "GET",
+                f"{api}/api/v1/applications/{number}",
+                {"headers": {"Authorization": f"Bearer {token}"}},
+            )
 
         await load(make, min(500, requests), concurrency)
         ours = await load(make, requests, concurrency)
@@ -57,7 +63,9 @@ async def run(cases: int, requests: int, concurrency: int) -> None:
     print(base.line("bare Sanic JSON route (baseline)"))
     print(ours.line("GET /api/v1/applications/{number}"))
     print(f"ratio status query / bare route: {ours.rate / base.rate:.2f} (target >= 0.4)")
-    print(json.dumps({"ratio": round(ours.rate / base.rate, 3), "p99_ms": round(ours.pct(.99), 2)}))
+    print(
+        json.dumps({"ratio": round(ours.rate / base.rate, 3), "p99_ms": round(ours.pct(0.99), 2)})
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ MODEL_MODULES = [
     "core.topics.models",
     "core.knowledge.models",
     "core.exams.models",
+    "notifications.models",
 ]
 
 
@@ -109,15 +111,18 @@ def _numbered(sql: str) -> str:
     return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
 
 
-async def fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+async def fetch(sql: str | Mapping[str, str], params: list[Any]) -> list[dict[str, Any]]:
     """Rows of a raw read on a hot path (ORM model building costs ~5x the query itself).
 
     Write ``?`` placeholders; they are numbered for PostgreSQL. Values come back as the
     driver gives them: callers normalise dates, booleans and JSON with ``core.rows``.
     On SQLite the read runs on a read-only connection of this thread (see ``_sqlite_reader``).
+    Where the dialects differ (a uuid column against text) pass {"sqlite": ..., "postgres": ...}.
     """
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
+    if not isinstance(sql, str):
+        sql = sql[dialect]
     if dialect == "postgres":
         rows: list[dict[str, Any]] = await conn.execute_query_dict(_numbered(sql), params)
         return rows

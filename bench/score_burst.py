@@ -1,0 +1,138 @@
+"""Release-day burst: score queries per second by 100,000 candidates with real tokens.
+
+Each candidate is a real-name verified citizen with a live session; each request is
+`GET /api/v1/exams/{exam}/score` with that citizen's token. Printed as a ratio to a bare Sanic
+JSON route measured in the same run (target at least 0.5), with p99 latency.
+One API worker on SQLite (the embedded default).
+
+    .venv/bin/python bench/score_burst.py [--candidates 100000] [--requests 20000] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bench_api import bench_settings
+from common import load, server_process
+
+EXAM = "gaokao-2026"
+
+
+async def seed(database_url: str, candidates: int) -> list[str]:
+    """Citizens, sessions and results in bulk; returns one token per candidate."""
+    from core.auth.models import Session
+    from core.auth.sessions import SessionService
+    from core.clock import CST, SystemClock
+    from core.db import close_db, init_db
+    from core.exams.models import Exam, ExamResult
+    from core.identity.models import Citizen
+    from core.pii import PiiCipher
+
+    settings = bench_settings("http://127.0.0.1:9", database_url)
+    cipher = PiiCipher.from_env_value(settings.pii_key)
+    sessions = SessionService(settings.secret_key, 86400, SystemClock())
+    now = datetime.now(CST)
+    await init_db(database_url)
+    try:
+        await Exam.create(key=EXAM, topic="gaokao", release_at=now - timedelta(minutes=1))
+        name = cipher.encrypt("张三", context="exam_result.name")
+        tokens: list[str] = []
+        for start in range(0, candidates, 5000):
+            n = min(5000, candidates - start)
+            people = [
+                Citizen(
+                    id=uuid.uuid4(), realname_verified=True, id_number_index=secrets.token_hex(32)
+                )
+                for _ in range(n)
+            ]
+            await Citizen.bulk_create(people, batch_size=1000)
+            rows = [
+                Session(
+                    id=secrets.token_hex(16),
+                    kind="citizen",
+                    subject_id=str(p.id),
+                    platform="wechat",
+                    created_at=now,
+                    expires_at=now + timedelta(days=1),
+                )
+                for p in people
+            ]
+            await Session.bulk_create(rows, batch_size=1000)
+            await ExamResult.bulk_create(
+                [
+                    ExamResult(
+                        exam_id=EXAM,
+                        candidate_number=f"26{start + i:09d}",
+                        id_number_index=p.id_number_index,
+                        name_enc=name,
+                        total="600",
+                        subjects={"语文": "120", "数学": "130"},
+                    )
+                    for i, p in enumerate(people)
+                ],
+                batch_size=1000,
+            )
+            tokens += [sessions.sign(s) for s in rows]
+        return tokens
+    finally:
+        await close_db()
+
+
+async def run(candidates: int, requests: int, concurrency: int) -> None:
+    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+    url = f"sqlite://{db}"
+    subprocess.run(
+        [sys.executable, "-m", "citysvc", "migrate"],
+        check=True,
+        env={"DATABASE_URL": url, "PATH": ""},
+        capture_output=True,
+    )
+    began = time.perf_counter()
+    tokens = await seed(url, candidates)
+    print(
+        f"seeded {candidates} verified candidates with sessions in "
+        f"{time.perf_counter() - began:.1f} s"
+    )
+    rng = random.Random(11)
+    picks = [rng.choice(tokens) for _ in range(requests)]
+    with server_process("bare") as bare:
+        await load(lambda i: ("GET", f"{bare}/json", {}), 1000, concurrency)
+        base = await load(lambda i: ("GET", f"{bare}/json", {}), requests, concurrency)
+    with server_process("api", "http://127.0.0.1:9", url) as api:
+
+        def make(i: int) -> tuple[str, str, dict[str, object]]:
+            return (
+                "GET",
+                f"{api}/api/v1/exams/{EXAM}/score",
+                {"headers": {"Authorization": f"Bearer {picks[i]}"}},
+            )
+
+        await load(make, 1000, concurrency)
+        ours = await load(make, requests, concurrency)
+    print(f"concurrency {concurrency}, {requests} requests each, {candidates} candidates")
+    print(base.line("bare Sanic JSON route (baseline)"))
+    print(ours.line(f"GET /api/v1/exams/{EXAM}/score"))
+    print(f"ratio score query / bare route: {ours.rate / base.rate:.2f} (target >= 0.5)")
+    print(
+        json.dumps({"ratio": round(ours.rate / base.rate, 3), "p99_ms": round(ours.pct(0.99), 2)})
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--candidates", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    asyncio.run(run(args.candidates, args.requests, args.concurrency))
