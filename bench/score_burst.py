@@ -5,7 +5,7 @@ Each candidate is a real-name verified citizen with a live session; each request
 JSON route measured in the same run (target at least 0.5), with p99 latency.
 One API worker on SQLite (the embedded default).
 
-    .venv/bin/python bench/score_burst.py [--candidates 100000] [--requests 20000] [--concurrency 32]
+    .venv/bin/python bench/score_burst.py [--candidates N] [--requests N] [--concurrency C]
 """
 
 from __future__ import annotations
