@@ -85,6 +85,23 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return run(args.action, args.day, args.kind, args.note)
 
 
+def cmd_kb(args: argparse.Namespace) -> int:
+    from citysvc.kb_cmd import run_kb_import
+
+    return run_kb_import(args.file)
+
+
+def cmd_robots(args: argparse.Namespace) -> int:
+    from citysvc.kb_cmd import run_robots_list, run_robots_set
+
+    if args.action == "list":
+        return run_robots_list()
+    if not args.department:
+        print("citysvc robots set: DEPARTMENT is required", file=sys.stderr)
+        return 2
+    return run_robots_set(args.department, args.key)
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         print(f"citysvc {name}: not yet available in this release", file=sys.stderr)
@@ -108,7 +125,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(run=cmd_demo)
     _add_pending(sub)
+    _add_bot(sub)
     return parser
+
+
+def _add_bot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    kb = sub.add_parser("kb", help="the Official Account bot's knowledge base")
+    kb.add_argument("action", choices=["import"])
+    kb.add_argument("file")
+    kb.set_defaults(run=cmd_kb)
+    robots = sub.add_parser("robots", help="WeCom group robot keys per department")
+    robots.add_argument("action", choices=["set", "list"])
+    robots.add_argument("department", nargs="?")
+    robots.add_argument("key", nargs="?", help="omit to read it from standard input (safer)")
+    robots.set_defaults(run=cmd_robots)
 
 
 def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,19 +13,25 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from citysvc.demo_bot import oa_env, run_jobs, seed_bot
 from citysvc.demo_data import demo_licences, seed_demo
 from core.db import migrate
 from core.settings import DEFAULT_DATABASE_URL, Settings
 from integrations.alipay.sandbox import AlipaySandbox
 from integrations.identity.sandbox import SandboxIdentityVerifier
 from integrations.state import MemoryState
+from integrations.tracking.sandbox import ADVANCE, CarrierSandbox
 from integrations.wechat.sandbox import WeChatSandbox
+from integrations.wecom.sandbox import WeComSandbox
 from miniapp_api.app import create_app
 from miniapp_api.server import start_server
 
 DEMO_WECHAT_APPID = "wxdemo0000000001"
 DEMO_WECHAT_SECRET = "demo-wechat-secret"
 DEMO_ALIPAY_APPID = "2021000000000001"
+DEMO_TRACKING_CUSTOMER = "DEMOCUSTOMER0001"
+DEMO_TRACKING_KEY = "demo-kuaidi100-key"
+PARCEL_STEP_SECONDS = 30.0  # the demo carrier moves every parcel on this often
 SECRETS_FILE = Path("data/demo-secrets.json")
 
 
@@ -75,25 +81,53 @@ def demo_env(keys: dict[str, str], wechat_base: str, alipay: AlipaySandbox) -> d
 
 async def run_demo(host: str, port: int) -> int:
     keys = demo_secrets()
-    async with WeChatSandbox(port=8101) as wechat, AlipaySandbox(port=8102) as alipay:
+    async with (
+        WeChatSandbox(port=8101) as wechat,
+        AlipaySandbox(port=8102) as alipay,
+        CarrierSandbox(port=8103, walk_every=PARCEL_STEP_SECONDS) as carrier,
+        WeComSandbox(port=8104) as wecom,
+    ):
         wechat.add_app(DEMO_WECHAT_APPID, DEMO_WECHAT_SECRET)
         alipay.add_app(DEMO_ALIPAY_APPID, keys["ALIPAY_APP_PUBLIC_KEY"])
-        settings = Settings.from_env(demo_env(keys, wechat.base_url, alipay))
+        carrier.add_account(DEMO_TRACKING_CUSTOMER, DEMO_TRACKING_KEY)
+        env = oa_env(keys["SECRET_KEY"], wecom.base_url) | demo_env(keys, wechat.base_url, alipay)
+        settings = Settings.from_env(_tracking_env(env, carrier.base_url, host, port))
         await migrate(settings.database_url)
         # a person trying the demo cannot finish a face check: the sandbox provider passes
         identity = SandboxIdentityVerifier(MemoryState(), auto_pass=True)
-        app = create_app(settings, name="citysvc", licences=demo_licences(),
-                         verifiers={"wechat": identity, "alipay": identity})
+        app = create_app(
+            settings,
+            name="citysvc",
+            licences=demo_licences(),
+            verifiers={"wechat": identity, "alipay": identity},
+        )
         server = await start_server(app, host, port)
-        for line in await seed_demo():
+        for line in [*await seed_demo(), *await seed_bot(settings, wecom)]:
             print(line)
-        _print_urls(server.url, wechat.base_url, alipay.gateway_url)
+        stop_jobs = asyncio.Event()
+        jobs = asyncio.create_task(run_jobs(settings, stop_jobs))
+        _print_urls(server.url, wechat.base_url, alipay.gateway_url, carrier.base_url)
+        _print_bot(server.url, settings, wecom.base_url)
         await _wait_for_signal()
+        stop_jobs.set()
+        await jobs
         await server.stop()
     return 0
 
 
-def _print_urls(api: str, wechat: str, alipay: str) -> None:
+def _tracking_env(env: dict[str, str], carrier_base: str, host: str, port: int) -> dict[str, str]:
+    """Point tracking at the sandbox carrier, and its pushes back at this server."""
+    reachable = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    defaults = {
+        "TRACKING_API_BASE": carrier_base,
+        "TRACKING_CUSTOMER": DEMO_TRACKING_CUSTOMER,
+        "TRACKING_KEY": DEMO_TRACKING_KEY,
+        "PUBLIC_BASE_URL": f"http://{reachable}:{port}",
+    }
+    return defaults | env  # what the operator set wins
+
+
+def _print_urls(api: str, wechat: str, alipay: str, carrier: str) -> None:
     print(
         f"citysvc demo is running\n"
         f"  API            {api}/api/v1/...\n"
@@ -101,7 +135,21 @@ def _print_urls(api: str, wechat: str, alipay: str) -> None:
         f"  health         {api}/healthz  {api}/readyz\n"
         f"  WeChat sandbox {wechat}  (POST /sandbox/login-code for a wx.login code)\n"
         f"  Alipay sandbox {alipay}\n"
+        f"  EMS carrier    {carrier}  (parcels move every {PARCEL_STEP_SECONDS:.0f} s, or POST "
+        f'{ADVANCE} {{"number": ...}})\n'
         f"Press Ctrl-C to stop.",
+        flush=True,
+    )
+
+
+def _print_bot(api: str, settings: Settings, wecom: str) -> None:
+    oa = settings.official_account
+    if oa is None:
+        return
+    print(
+        f"  Official Account {api}/bot/wechat  (appid {oa.appid}, token {oa.token}, "
+        f"EncodingAESKey {oa.aes_key}: sign pushes with wechatpy's WeChatCrypto)\n"
+        f"  WeCom robots   {wecom}  (supervision warnings and the 08:30 digest land here)",
         flush=True,
     )
 

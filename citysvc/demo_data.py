@@ -24,14 +24,19 @@ async def seed_demo() -> list[str]:
         (f"clerk-{d.lower()}", "clerk", d) for d in departments
     ]
     accounts += [(f"supervisor-{d.lower()}", "supervisor", d) for d in departments[:1]]
-    accounts += [("publicity1", "publicity", None), ("publicity2", "publicity", None),
-                 ("admin", "admin", None)]
+    accounts += [
+        ("publicity1", "publicity", None),
+        ("publicity2", "publicity", None),
+        ("admin", "admin", None),
+    ]
     for username, role, department in accounts:
         if not await StaffMember.exists(username=username):
             await add_staff(username, DEMO_PASSWORD, role, department)
-    return [f"catalogue: created {report.created}, updated {report.updated}, "
-            f"unchanged {report.unchanged}",
-            f"staff (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in accounts)]
+    return [
+        f"catalogue: created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}",
+        f"staff (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in accounts),
+    ]
 
 
 def demo_licences() -> SandboxLicenceRegistry:

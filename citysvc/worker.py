@@ -8,9 +8,12 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.worker_jobs import FLUSH_EVERY, SWEEP_EVERY, robot_job, supervision_job
 from core.db import close_db, init_db
 from core.settings import Settings
+from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
+from notifications.worker_jobs import dispatch_job, with_milestone_sink
 
 log = logging.getLogger("citysvc.worker")
 
@@ -26,7 +29,14 @@ class PeriodicJob:
 
 def jobs() -> list[PeriodicJob]:
     """The jobs this release runs; each feature adds its own here."""
-    return []
+    return [
+        # the poller records delivery milestones: their messages join the outbox
+        PeriodicJob("tracking.poll", POLL_EVERY, with_milestone_sink(poll_tracking)),
+        # every=0: the job itself runs the dispatcher for a stretch, then returns to be re-run
+        PeriodicJob("notifications.dispatch", 0.0, dispatch_job()),
+        PeriodicJob("supervision.sweep", SWEEP_EVERY, supervision_job),
+        PeriodicJob("supervision.robots", FLUSH_EVERY, robot_job),
+    ]
 
 
 async def _loop(job: PeriodicJob, platforms: Platforms, stop: asyncio.Event) -> None:

@@ -143,3 +143,52 @@ class MilestoneSink(Protocol):
     """
 
     async def record(self, event: MilestoneEvent) -> None: ...
+
+
+@dataclass(frozen=True)
+class ParcelEvent:
+    """One scan of a parcel as the carrier reports it.
+
+    ``status`` is one of the parcel states below; ``location`` may be empty.
+    """
+
+    at: datetime
+    status: str
+    description: str
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class ParcelUpdate:
+    """What the carrier knows of one parcel: its state and its whole history.
+
+    ``state`` is ``collected``, ``in_transit``, ``out_for_delivery``, ``signed``, ``problem``,
+    ``returning``, ``returned`` (back with the sender, signed for), ``refused``,
+    ``transferred``, ``customs`` or ``unknown``. ``events`` are newest first, as carriers
+    list them. ``stopped`` is True when the carrier stopped watching the parcel before it was
+    finished (it must be subscribed again to get more pushes).
+    """
+
+    tracking_number: str
+    state: str
+    events: tuple[ParcelEvent, ...]
+    stopped: bool = False
+
+
+class TrackingProvider(Protocol):
+    """A parcel-tracking service that pushes carrier events and answers queries.
+
+    Neither method raises for the carrier's own failures: ``subscribe`` answers False and
+    ``query`` None when the parcel could not be subscribed or read now (unreachable, busy,
+    refused; the adapter logs why), so that the poller simply tries again later.
+    """
+
+    carrier: str
+
+    async def subscribe(self, tracking_number: str) -> bool:
+        """Ask for pushes of this parcel's events; True once the provider accepted it."""
+        ...
+
+    async def query(self, tracking_number: str) -> ParcelUpdate | None:
+        """The parcel's current state and history, or None when it cannot be had now."""
+        ...

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from core.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "sqlite://data/citysvc.sqlite3"
+DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com"
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,14 @@ class WeChatApp:
 
 @dataclass(frozen=True)
 class OfficialAccount:
+    """The Official Account the bot answers. ``secret`` (WECHAT_OA_SECRET, optional) enables
+    the server API: customer-service follow-ups of slow answers and unionid look-ups."""
+
     appid: str
     token: str
     aes_key: str | None
+    secret: str | None = None
+    api_base: str = "https://api.weixin.qq.com"
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,37 @@ class Tracking:
     customer: str | None
     key: str | None
     silent_hours: int = 12  # the poller queries parcels the carrier said nothing of for this long
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """Thresholds of the supervision sweeps, in working days, and the digest's time (CST)."""
+
+    near_deadline_days: int = 1  # SUPERVISION_NEAR_DEADLINE_DAYS: yellow this close to due
+    supplement_days: int = 5  # SUPERVISION_SUPPLEMENT_DAYS: a supplement waited this long
+    accept_days: int = 1  # SUPERVISION_ACCEPT_DAYS: a submission not accepted this long
+    digest_at: time = time(8, 30)  # WECOM_DIGEST_AT: the daily digest of open warnings
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Milestone notifications: the templates file and the dispatcher's limits."""
+
+    templates_file: Path | None = None  # NOTIFY_TEMPLATES_FILE; None = notifications/templates.json
+    miniprogram_state: str = "formal"  # MINIPROGRAM_STATE: formal, trial or developer
+    lease_seconds: float = 60.0  # NOTIFY_LEASE_SECONDS: a dead worker's claims return after this
+    concurrency: int = 32  # NOTIFY_CONCURRENCY: sends in flight per worker (milestone lane)
+    wechat_rate: int = 200  # NOTIFY_WECHAT_RATE: subscribe messages a second, all workers
+    alipay_rate: int = 50  # NOTIFY_ALIPAY_RATE: template messages a second, all workers
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Notify:
+        """Only this section (the worker's jobs read it); SettingsError lists the problems."""
+        problems: list[str] = []
+        notify = _notify(env, problems)
+        if problems:
+            raise SettingsError(problems)
+        return notify
 
 
 @dataclass(frozen=True)
@@ -63,6 +101,9 @@ class Settings:
     official_account: OfficialAccount | None
     alipay: AlipayApp | None
     tracking: Tracking
+    wecom_api_base: str = DEFAULT_WECOM_API_BASE
+    supervision: Supervision = field(default_factory=Supervision)
+    notify: Notify = field(default_factory=Notify)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -84,6 +125,9 @@ class Settings:
             official_account=_official_account(env, problems),
             alipay=_alipay(env, problems),
             tracking=_tracking(env, problems),
+            wecom_api_base=_http_url(env, "WECOM_API_BASE", DEFAULT_WECOM_API_BASE, problems),
+            supervision=_supervision(env, problems),
+            notify=_notify(env, problems),
         )
         if problems:
             raise SettingsError(problems)
@@ -183,7 +227,10 @@ def _official_account(env: Mapping[str, str], problems: list[str]) -> OfficialAc
     aes_key = env.get("WECHAT_OA_AES_KEY") or None
     if aes_key is not None and len(aes_key) != 43:
         problems.append("WECHAT_OA_AES_KEY must be the 43-character EncodingAESKey")
-    return OfficialAccount(env["WECHAT_OA_APPID"], env["WECHAT_OA_TOKEN"], aes_key)
+    # WECHAT_API_BASE is validated (and a problem reported) by _wechat; do not report twice
+    base = _http_url(env, "WECHAT_API_BASE", "https://api.weixin.qq.com", [])
+    secret = env.get("WECHAT_OA_SECRET") or None
+    return OfficialAccount(env["WECHAT_OA_APPID"], env["WECHAT_OA_TOKEN"], aes_key, secret, base)
 
 
 def _alipay(env: Mapping[str, str], problems: list[str]) -> AlipayApp | None:
@@ -203,3 +250,49 @@ def _tracking(env: Mapping[str, str], problems: list[str]) -> Tracking:
     silent = _positive_int(env, "TRACKING_SILENT_HOURS", 12, problems)
     customer, key = env.get("TRACKING_CUSTOMER") or None, env.get("TRACKING_KEY") or None
     return Tracking(base, customer, key, silent)
+
+
+def _count(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
+    """A whole number of days, zero allowed."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > 366:
+        problems.append(f"{name} must be a whole number of working days from 0 to 366")
+        return default
+    return int(raw)
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: time, problems: list[str]) -> time:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        problems.append(f"{name} must be a time of day such as 08:30")
+        return default
+
+
+def _supervision(env: Mapping[str, str], problems: list[str]) -> Supervision:
+    return Supervision(
+        near_deadline_days=_count(env, "SUPERVISION_NEAR_DEADLINE_DAYS", 1, problems),
+        supplement_days=_count(env, "SUPERVISION_SUPPLEMENT_DAYS", 5, problems),
+        accept_days=_count(env, "SUPERVISION_ACCEPT_DAYS", 1, problems),
+        digest_at=_clock_time(env, "WECOM_DIGEST_AT", time(8, 30), problems),
+    )
+
+
+def _notify(env: Mapping[str, str], problems: list[str]) -> Notify:
+    state = env.get("MINIPROGRAM_STATE") or "formal"
+    if state not in ("formal", "trial", "developer"):
+        problems.append("MINIPROGRAM_STATE must be formal, trial or developer")
+    path = env.get("NOTIFY_TEMPLATES_FILE")
+    return Notify(
+        templates_file=Path(path) if path else None,
+        miniprogram_state=state,
+        lease_seconds=_positive_float(env, "NOTIFY_LEASE_SECONDS", 60.0, problems),
+        concurrency=_positive_int(env, "NOTIFY_CONCURRENCY", 32, problems),
+        wechat_rate=_positive_int(env, "NOTIFY_WECHAT_RATE", 200, problems),
+        alipay_rate=_positive_int(env, "NOTIFY_ALIPAY_RATE", 50, problems),
+    )

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from core.ports import IdentityVerifier, PlatformLogin, SharedState
+from core.ports import IdentityVerifier, PlatformLogin, SharedState, TrackingProvider
 from core.settings import Settings
 from integrations.alipay.client import AlipayClient
 from integrations.http import new_session
 from integrations.identity.alipay_certify import AlipayCertifyVerifier
 from integrations.identity.wechat_face import WeChatFaceVerifier
 from integrations.state import shared_state
+from integrations.tracking.client import CALLBACK_PATH, Kuaidi100Client
 from integrations.wechat.client import WeChatClient
+from integrations.wecom.client import WeComRobotClient
 
 
 @dataclass
@@ -24,6 +26,9 @@ class Platforms:
     state: SharedState
     wechat: WeChatClient | None
     alipay: AlipayClient | None
+    settings: Settings
+    tracking: TrackingProvider | None = None  # the parcel-tracking provider (Kuaidi100)
+    wecom: WeComRobotClient | None = None  # group robots (keys per department, not here)
 
     def logins(self) -> dict[str, tuple[PlatformLogin, str]]:
         """Each configured platform's login port with the app id its accounts are keyed by."""
@@ -65,4 +70,24 @@ def open_platforms(settings: Settings) -> Platforms:
     if settings.alipay is not None:
         ali = settings.alipay
         alipay = AlipayClient(http, ali.gateway, ali.appid, ali.private_key, ali.public_key)
-    return Platforms(http=http, state=state, wechat=wechat, alipay=alipay)
+    wecom = WeComRobotClient(http, settings.wecom_api_base)
+    return Platforms(
+        http=http,
+        state=state,
+        wechat=wechat,
+        alipay=alipay,
+        settings=settings,
+        tracking=_tracking(settings, http),
+        wecom=wecom,
+    )
+
+
+def _tracking(settings: Settings, http: aiohttp.ClientSession) -> TrackingProvider | None:
+    """The Kuaidi100 client when TRACKING_CUSTOMER and TRACKING_KEY are set."""
+    conf = settings.tracking
+    if conf.customer is None or conf.key is None:
+        return None
+    callback = settings.public_base_url + CALLBACK_PATH
+    return Kuaidi100Client(
+        http, conf.api_base, conf.customer, conf.key, callback, settings.secret_key
+    )

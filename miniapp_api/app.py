@@ -26,8 +26,24 @@ from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
 from miniapp_api import errors
 from miniapp_api.context import Services
+from miniapp_api.routes import (
+    agents,
+    applications,
+    auth,
+    exams,
+    items,
+    me,
+    ops,
+    shipments,
+    staff,
+    uploads,
+)
+from miniapp_api.routes import bot as bot_routes
+from miniapp_api.routes import notifications as notification_routes
+from miniapp_api.routes import warnings as warning_routes
 from miniapp_api.server import App
-from miniapp_api.routes import agents, applications, auth, items, me, ops, staff, uploads
+from notifications.templates import load_registry
+from notifications.worker_jobs import make_sink
 
 _names = itertools.count()
 # Chinese text as UTF-8, not \uXXXX escapes: a third smaller and readable in any log
@@ -69,9 +85,24 @@ def create_app(
         description="Mini-program, staff, webhook and bot endpoints of the city-service backend.",
     )
     app.error_handler.add(Exception, errors.handle)
-    for bp in (ops.bp, auth.bp, me.bp, items.bp, uploads.bp, applications.bp, agents.bp,
-               staff.bp):
+    for bp in (
+        ops.bp,
+        auth.bp,
+        me.bp,
+        items.bp,
+        uploads.bp,
+        applications.bp,
+        agents.bp,
+        exams.bp,
+        staff.bp,
+    ):
         app.blueprint(bp)
+    app.blueprint(shipments.bp)
+    app.blueprint(notification_routes.bp)
+    app.blueprint(bot_routes.bp)
+    app.blueprint(warning_routes.bp)
+    # read and checked now: a bad templates file stops the server before it serves
+    app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(
         app, settings, clock or SystemClock(), licences or SandboxLicenceRegistry(), verifiers
     )
@@ -96,7 +127,13 @@ def _attach_services(
             platforms=platforms,
             sessions=SessionService(settings.secret_key, settings.session_ttl, clock),
             cipher=cipher,
-            cases=CaseContext(clock, await load_calendar(), cipher, licences),
+            cases=CaseContext(
+                clock,
+                await load_calendar(),
+                cipher,
+                licences,
+                sink=make_sink(app.ctx.notify_registry, platforms),
+            ),
             realname=RealnameService(
                 clock, cipher, platforms.verifiers() if verifiers is None else verifiers
             ),

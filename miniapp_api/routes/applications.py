@@ -8,8 +8,8 @@ from sanic_ext import openapi
 
 from core.cases import agents, citizen_actions
 from core.cases.queries import citizen_case, citizen_cases
-from core.cases.submission import submit
 from core.cases.read_model import citizen_detail
+from core.cases.submission import submit
 from core.cases.views import summary
 from miniapp_api.body import json_object
 from miniapp_api.context import bearer_token, current_citizen, services

@@ -12,8 +12,8 @@ from core.identity.closing import close_account
 from core.identity.models import Citizen
 from core.identity.phone import bind_phone
 from core.identity.profile import profile
-from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP
-from core.ratelimit import enforce
+from core.knowledge.links import issue_code
+from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import authenticated, current_citizen, services
 
@@ -127,3 +127,27 @@ async def phone(request: Request) -> HTTPResponse:
         )
     await bind_phone(svc.platforms.wechat, svc.cipher, citizen, code)
     return await _profile(request, str(citizen.id))
+
+
+# A code is worth one link: a few a day is plenty, and codes must not be farmed.
+OA_BINDING_PER_CITIZEN = Limit("oa-binding-citizen", hits=10, window=3600)
+
+
+@bp.post("/oa-binding-code")
+@openapi.summary("A one-time code that links the Official Account to this citizen")
+@openapi.description(
+    "201 `{code, expires_at, expires_in}`: 6 digits, valid 10 minutes, once. The citizen "
+    "sends `绑定 <code>` to the Official Account, which then answers `进度` about their own "
+    "cases. A new code replaces the previous one. 429 past 10 codes an hour."
+)
+@openapi.response(201, {"application/json": {"code": str, "expires_at": str, "expires_in": int}})
+async def oa_binding_code(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    svc = services(request)
+    await enforce(svc.platforms.state, OA_BINDING_PER_CITIZEN, str(citizen.id))
+    now = svc.clock.now()
+    code, expires = await issue_code(svc.cipher, str(citizen.id), now)
+    seconds = int((expires - now).total_seconds())
+    return json(
+        {"code": code, "expires_at": expires.isoformat(), "expires_in": seconds}, status=201
+    )

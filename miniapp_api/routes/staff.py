@@ -14,12 +14,14 @@ from core.cases.views import staff_view, summary
 from core.errors import InvalidInput, NotFound
 from core.identity.models import Citizen
 from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
+from core.shipping.views import staff_shipment
 from core.staff.models import StaffMember
 from core.staff.service import authenticate
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import current_staff, services
+from notifications.outbox import messages_for
 
 bp = Blueprint("staff", url_prefix="/api/v1/staff")
 
@@ -48,7 +50,10 @@ async def _detail(request: Request, number: str, member: StaffMember) -> HTTPRes
     case = await staff_case(number, member)
     entries = await AuditEntry.filter(application_id=case.id).order_by("seq")
     citizen = await Citizen.get_or_none(id=case.citizen_id)
-    return json(staff_view(services(request).cases, case, entries, citizen, None, []))
+    mailed = case.status in ("result_mailed", "delivered")
+    shipment = await staff_shipment(case.id) if mailed else None
+    messages = await messages_for(case.id)
+    return json(staff_view(services(request).cases, case, entries, citizen, shipment, messages))
 
 
 @bp.get("/applications")

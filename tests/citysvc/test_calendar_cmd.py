@@ -15,13 +15,18 @@ from tests.harness import Api
 
 
 def calendar(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "citysvc", "calendar", *args],
-                          env=dict(os.environ, DATABASE_URL=database_url),
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "citysvc", "calendar", *args],
+        env=dict(os.environ, DATABASE_URL=database_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-async def test_override_moves_open_deadlines(api: Api, wechat: WeChatSandbox,
-                                             database_url: str) -> None:
+async def test_override_moves_open_deadlines(
+    api: Api, wechat: WeChatSandbox, database_url: str
+) -> None:
     api.clock.set(datetime(2026, 11, 2, 10, tzinfo=CST))
     await b.add_item(promised=3, legal=20)
     citizen = await b.citizen_token(api, wechat)
@@ -29,8 +34,9 @@ async def test_override_moves_open_deadlines(api: Api, wechat: WeChatSandbox,
     number = await b.file_case(api, citizen)
     _, case = await b.act(api, clerk, number, "accept")
     assert case["due_date"] == "2026-11-05"  # Tue 3, Wed 4, Thu 5
-    done = await asyncio.to_thread(calendar, database_url, "set", "2026-11-04", "holiday",
-                                   "--note", "local closure")
+    done = await asyncio.to_thread(
+        calendar, database_url, "set", "2026-11-04", "holiday", "--note", "local closure"
+    )
     assert done.returncode == 0, done.stderr
     assert "1 open case deadlines changed" in done.stdout
     case = (await api.call("GET", f"/api/v1/staff/applications/{number}", token=clerk))[1]

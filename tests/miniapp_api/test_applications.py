@@ -156,8 +156,11 @@ async def test_uploads_by_content_and_who_reads_them(api: Api, wechat: WeChatSan
         status, body, _ = await api.call("POST", "/api/v1/uploads", token=token, data=form)
         assert status == expected, body
     number = await b.file_case(api, token)
-    case_file = (await api.call("GET", f"/api/v1/staff/applications/{number}",
-                                token=await b.staff_token(api, "clerk1")))[1]["materials"][0]
+    case_file = (
+        await api.call(
+            "GET", f"/api/v1/staff/applications/{number}", token=await b.staff_token(api, "clerk1")
+        )
+    )[1]["materials"][0]
     clerk = await b.staff_login(api, "clerk1")
     path = f"/api/v1/staff/applications/{number}/materials/{case_file['file_id']}"
     assert (await api.call("GET", path, token=clerk))[0] == 200

@@ -1,0 +1,69 @@
+"""The Official Account's server URL: ``GET /bot/wechat`` check, ``POST /bot/wechat`` pushes.
+
+A push whose signature (``msg_signature`` in safe mode) does not verify, or whose timestamp
+is more than five minutes off, is refused with 401 ``signature_invalid`` and nothing of it
+is processed. 503 ``bot_not_configured`` when WECHAT_OA_APPID / WECHAT_OA_TOKEN are unset.
+"""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, text
+from sanic_ext import openapi
+
+from bot.official_account import OfficialAccountBot
+from bot.wiring import build_bot
+from core.errors import Unavailable
+from miniapp_api.server import App
+
+bp = Blueprint("bot", url_prefix="/bot")
+
+
+def bot_for_app(app: App) -> OfficialAccountBot:
+    """The app's bot, built on first use from its services (tests reach it through here)."""
+    bot: OfficialAccountBot | None = getattr(app.ctx, "bot", None)
+    if bot is not None:
+        return bot
+    svc = app.ctx.services
+    account = svc.settings.official_account
+    if account is None:
+        raise Unavailable(
+            "The Official Account is not configured on this server.", code="bot_not_configured"
+        )
+    bot = build_bot(account, svc.clock, svc.platforms.state, svc.cipher, svc.platforms.http)
+    app.ctx.bot = bot
+    return bot
+
+
+def _query(request: Request) -> dict[str, str]:
+    return {name: request.args.get(name, "") for name in request.args}
+
+
+@bp.get("/wechat")
+@openapi.summary("Official Account server URL check: echoes echostr when signed")
+@openapi.description("401 `signature_invalid` when the signature does not verify.")
+async def verify(request: Request) -> HTTPResponse:
+    bot = bot_for_app(request.app)
+    return text(bot.verify_url(_query(request)))
+
+
+@bp.post("/wechat")
+@openapi.summary("Official Account message push (plain or safe mode), answered within 5 s")
+@openapi.description(
+    "Answers the passive reply XML (encrypted in safe mode), or `success` when there is "
+    "nothing to say, when the message was already handled, or when the answer takes longer "
+    "than WeChat waits (it then follows through the customer-service message API, or is "
+    "recorded when the Official Account's secret is not configured). 401 "
+    "`signature_invalid` for a bad `signature` / `msg_signature` or a stale timestamp."
+)
+async def push(request: Request) -> HTTPResponse:
+    bot = bot_for_app(request.app)
+    body, content_type = await bot.handle(_query(request), request.body)
+    return text(body, content_type=content_type)
+
+
+@bp.before_server_stop
+async def stop_bot(app: App) -> None:
+    bot: OfficialAccountBot | None = getattr(app.ctx, "bot", None)
+    if bot is not None:
+        await bot.close()

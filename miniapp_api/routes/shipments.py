@@ -1,0 +1,58 @@
+"""Mailing results: the clerk records the EMS number; the tracking provider pushes events."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from core.cases.queries import staff_case
+from core.shipping.service import apply_update, record_shipment, subscribe_parcel
+from integrations.tracking.client import CALLBACK_PATH, PUSH_ANSWER, verify_push
+from miniapp_api.body import json_object, required_str
+from miniapp_api.context import current_staff, services
+from miniapp_api.routes.staff import _detail as staff_detail
+
+bp = Blueprint("shipments")
+
+
+@bp.post("/api/v1/staff/applications/<number:str>/shipment")
+@openapi.summary("Record the EMS number the result was mailed with; the case is result_mailed")
+@openapi.body({"application/json": {"tracking_number": str}})
+@openapi.description(
+    'Body `{"tracking_number"}`: a UPU S10 EMS number with a valid check digit '
+    "(`EA123456785CN`) or a 13-digit domestic EMS number, else 422 `invalid_tracking_number`. "
+    "Only approved or denied cases whose delivery method is `ems`, else 409 `not_shippable`. "
+    "Answers the case as `GET /api/v1/staff/applications/{number}` does, with its shipment."
+)
+async def record(request: Request, number: str) -> HTTPResponse:
+    member = await current_staff(request)
+    raw = required_str(json_object(request), "tracking_number", max_length=64)
+    svc = services(request)
+    case = await staff_case(number, member)
+    shipment = await record_shipment(svc.cases, case, raw, f"staff:{member.username}")
+    if svc.platforms.tracking is not None:
+        # a failed subscription does not fail the request: the poller retries it
+        await subscribe_parcel(svc.platforms.tracking, shipment.tracking_number, svc.clock.now())
+    return await staff_detail(request, number, member)
+
+
+def _field(request: Request, name: str) -> str | None:
+    value = request.form.get(name) if request.form else None
+    return value if isinstance(value, str) else None
+
+
+@bp.post(CALLBACK_PATH)
+@openapi.summary("Parcel events pushed by the tracking provider (Kuaidi100 protocol)")
+@openapi.body({"application/x-www-form-urlencoded": {"param": str, "sign": str}})
+@openapi.response(200, {"application/json": {"result": bool, "returnCode": str, "message": str}})
+@openapi.description(
+    "Form POST `param` (the provider's JSON) and `sign` = MD5(param + salt), upper case. "
+    "Unsigned or badly signed pushes answer 401 and change nothing. Repeated pushes are "
+    'harmless. Success answers `{"result": true, "returnCode": "200", "message": "成功"}`.'
+)
+async def tracking_push(request: Request) -> HTTPResponse:
+    svc = services(request)
+    update = verify_push(svc.settings.secret_key, _field(request, "param"), _field(request, "sign"))
+    await apply_update(svc.cases, update)
+    return json(PUSH_ANSWER)
