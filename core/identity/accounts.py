@@ -38,9 +38,13 @@ async def citizen_for_login(identity: PlatformIdentity, app_id: str, now: dateti
     try:
         async with in_transaction():
             citizen = await Citizen.create()
-            await PlatformAccount.create(citizen=citizen, platform=identity.platform,
-                                         app_id=app_id, open_id=identity.open_id,
-                                         union_id=identity.union_id)
+            await PlatformAccount.create(
+                citizen=citizen,
+                platform=identity.platform,
+                app_id=app_id,
+                open_id=identity.open_id,
+                union_id=identity.union_id,
+            )
         return LoginCitizen(str(citizen.id), False)
     except IntegrityError:
         found = await _known(identity, app_id, now)
@@ -56,8 +60,7 @@ async def _known(identity: PlatformIdentity, app_id: str, now: datetime) -> Logi
         return None
     row = rows[0]
     union_id = identity.union_id or row["union_id"]
-    await PlatformAccount.filter(id=row["account_id"]).update(union_id=union_id,
-                                                             last_login_at=now)
+    await PlatformAccount.filter(id=row["account_id"]).update(union_id=union_id, last_login_at=now)
     return LoginCitizen(str(row["id"]), bool(row["realname_verified"]))
 
 

@@ -38,6 +38,8 @@ from core.cases.machine import CLOSED
 from core.cases.models import AgentAuthorization, Application
 from core.errors import NotAuthenticated
 from core.identity.models import Citizen, PlatformAccount, Verification
+from core.knowledge.models import OaBindingCode, OaLink
+from core.topics.models import TopicSubscription
 from core.uploads.models import Upload
 from core.uploads.service import path_of
 
@@ -62,6 +64,10 @@ async def close_account(citizen_id: str, now: datetime, upload_root: Path) -> No
             revoked_at=now
         )
         await Verification.filter(citizen_id=citizen_id).delete()
+        # the bot link, pending binding codes and topic follows are personal data too
+        await OaLink.filter(citizen_id=citizen_id).delete()
+        await OaBindingCode.filter(citizen_id=citizen_id).delete()
+        await TopicSubscription.filter(citizen_id=citizen_id).delete()
         await AgentAuthorization.filter(
             Q(citizen_id=citizen_id) | Q(agent_id=citizen_id), revoked_at=None
         ).update(revoked_at=now)

@@ -21,6 +21,8 @@ from tortoise.models import Model
 from core.auth.models import Session
 from core.cases.models import AgentAuthorization, Application
 from core.identity.models import Citizen, PlatformAccount, Verification
+from core.knowledge.models import HandoffTicket, OaBindingCode, OaLink
+from core.topics.models import TopicSubscription
 from core.uploads.models import Upload
 
 # (model, column holding a citizen id) moved from the absorbed citizen to the survivor.
@@ -32,7 +34,24 @@ CITIZEN_REFERENCES: tuple[tuple[type[Model], str], ...] = (
     (AgentAuthorization, "agent_id"),
     (Upload, "owner_id"),
     (Verification, "citizen_id"),
+    (OaLink, "citizen_id"),
+    (HandoffTicket, "citizen_id"),
 )
+# (model, column, the other columns of its unique key): rows the survivor already has an
+# equal of are dropped instead of moved (both followed the same topic, say)
+UNIQUE_CITIZEN_REFERENCES: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
+    (TopicSubscription, "citizen_id", ("topic_key",)),
+)
+
+
+async def _move_unique(absorbed_id: str, survivor_id: str) -> None:
+    for model, column, others in UNIQUE_CITIZEN_REFERENCES:
+        kept = await model.filter(**{column: survivor_id}).values_list(*others)
+        for values in kept:
+            await model.filter(
+                **{column: absorbed_id}, **dict(zip(others, values, strict=True))
+            ).delete()
+        await model.filter(**{column: absorbed_id}).update(**{column: survivor_id})
 
 
 async def join_citizens(absorbed_id: str, survivor_id: str, now: datetime) -> None:
@@ -41,6 +60,8 @@ async def join_citizens(absorbed_id: str, survivor_id: str, now: datetime) -> No
     survivor = await Citizen.get(id=survivor_id)
     for model, column in CITIZEN_REFERENCES:
         await model.filter(**{column: absorbed_id}).update(**{column: survivor_id})
+    await _move_unique(absorbed_id, survivor_id)
+    await OaBindingCode.filter(citizen_id=absorbed_id).delete()
     await Session.filter(kind="citizen", subject_id=absorbed_id).update(subject_id=survivor_id)
     if survivor.phone_enc is None and absorbed.phone_enc is not None:
         # Same column and context, so the ciphertext moves as it is.

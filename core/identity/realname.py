@@ -45,7 +45,6 @@ from core.identity.names import normalize_name
 from core.pii import PiiCipher
 from core.ports import Clock, IdentityClaim, IdentityVerifier, VerificationTicket
 
-
 log = logging.getLogger("citysvc.identity")
 
 # WeChat's verify_id lives an hour; half of that is ample for one face check and keeps the

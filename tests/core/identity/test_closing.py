@@ -13,7 +13,9 @@ from core.clock import FrozenClock
 from core.errors import NotAuthenticated
 from core.identity.closing import close_account
 from core.identity.models import Citizen, PlatformAccount, Verification
+from core.knowledge.models import OaLink
 from core.pii import PiiCipher
+from core.topics.models import TopicSubscription
 from core.uploads.models import Upload
 from core.uploads.service import path_of
 from tests.core.identity.conftest import make_case, make_citizen, make_upload
@@ -56,7 +58,13 @@ async def test_close_account(
         citizen_id=cid, agent_id=cid, item_code="I", created_at=now
     )
 
+    await TopicSubscription.create(citizen_id=cid, topic_key="gaokao", created_at=now)
+    await OaLink.create(app_id="wxoa", open_id="oa-9", citizen_id=cid, via="code", linked_at=now)
+
     await close_account(cid, now, tmp_path)
+
+    assert await TopicSubscription.filter(citizen_id=cid).count() == 0
+    assert await OaLink.filter(citizen_id=cid).count() == 0
 
     gone = await Citizen.get(id=cid)
     assert gone.closed_at == now and not gone.realname_verified

@@ -74,3 +74,26 @@ async def test_join_is_all_or_nothing(db: str, clock: FrozenClock) -> None:
     assert (await Application.get(id=case.id)).citizen_id == absorbed.id
     assert await PlatformAccount.filter(citizen_id=absorbed.id).count() == 1
     assert (await Citizen.get(id=absorbed.id)).closed_at is None
+
+
+async def test_join_moves_bot_links_and_merges_topic_follows(db: str, clock: FrozenClock) -> None:
+    from core.knowledge.models import OaBindingCode, OaLink
+    from core.topics.models import TopicSubscription
+
+    survivor = await make_citizen("wechat")
+    absorbed = await make_citizen("alipay")
+    a, s = str(absorbed.id), str(survivor.id)
+    now = clock.now()
+    for citizen, topic in ((s, "gaokao"), (a, "gaokao"), (a, "food_safety")):
+        await TopicSubscription.create(citizen_id=citizen, topic_key=topic, created_at=now)
+    await OaLink.create(app_id="wxoa", open_id="oa-1", citizen_id=a, via="code", linked_at=now)
+    await OaBindingCode.create(citizen_id=a, code_index="h" * 64, expires_at=now, created_at=now)
+
+    async with in_transaction():
+        await join_citizens(a, s, now)
+
+    follows = await TopicSubscription.filter(citizen_id=s).values_list("topic_key", flat=True)
+    assert sorted(follows) == ["food_safety", "gaokao"]
+    assert await TopicSubscription.filter(citizen_id=a).count() == 0
+    assert (await OaLink.get(open_id="oa-1")).citizen_id == survivor.id
+    assert await OaBindingCode.filter(citizen_id=a).count() == 0
