@@ -19,7 +19,6 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +30,7 @@ from core.clock import CST
 from integrations.alipay import sandbox_methods as methods
 from integrations.alipay.keys import generate_keypair
 from integrations.alipay.sandbox_methods import GatewayError, SentMessage, invalid, missing
+from integrations.loopback import LoopbackServer
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_CLOCK_SKEW = timedelta(minutes=15)
@@ -53,7 +53,7 @@ class _Answer:
     appid: str | None  # set when the app is known, so the answer can be signed
 
 
-class AlipaySandbox:
+class AlipaySandbox(LoopbackServer):
     """The fake gateway. Register apps, issue codes, queue faults, then point a client at it."""
 
     def __init__(
@@ -64,7 +64,7 @@ class AlipaySandbox:
         now: Callable[[], datetime] | None = None,
         private_key_pem: str | None = None,
     ) -> None:
-        self.host, self.port = host, port
+        super().__init__(host, port)
         self.now = now or (lambda: datetime.now(CST))
         pem = private_key_pem or generate_keypair().private_pem
         self._key = _load_private_key(pem)
@@ -74,43 +74,26 @@ class AlipaySandbox:
         self.state = methods.SandboxState()
         self.calls: Counter[str] = Counter()
         self._faults: dict[str, deque[Fault]] = {}
-        self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self.gateway_url = ""
 
     # -- lifecycle ---------------------------------------------------------------------
 
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/gateway.do", self._handle)
+
     async def start(self) -> str:
         """Listen on ``host:port`` (0 = any free port); return the gateway URL."""
-        app = web.Application()
-        app.router.add_route("*", "/gateway.do", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self._closing.clear()
-        self.port = self._runner.addresses[0][1]
-        self.gateway_url = f"http://{self.host}:{self.port}/gateway.do"
+        await super().start()
+        self.gateway_url = f"{self.base_url}/gateway.do"
         return self.gateway_url
 
-    async def stop(self) -> None:
-        """Stop listening; slow (delayed) answers still pending are released at once."""
+    async def started(self) -> None:
+        self._closing.clear()
+
+    async def stopping(self) -> None:
+        """Slow (delayed) answers still pending are released at once."""
         self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> AlipaySandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # -- test helpers ----------------------------------------------------------------
 

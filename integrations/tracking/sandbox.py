@@ -24,13 +24,13 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from core.clock import CST
+from integrations.loopback import LoopbackServer
 
 Body = dict[str, Any]
 SUBSCRIBE = "/poll"
@@ -111,7 +111,7 @@ class Fault:
     count: int
 
 
-class CarrierSandbox:
+class CarrierSandbox(LoopbackServer):
     """The fake provider: ``async with CarrierSandbox() as carrier: carrier.base_url``.
 
     ``walk_every`` (seconds) moves every subscribed parcel one step on a timer (the demo);
@@ -127,9 +127,8 @@ class CarrierSandbox:
         walk_every: float | None = None,
     ) -> None:
         self.now = now
-        self._host, self._port = host, port
+        super().__init__(host, port)
         self.walk_every = walk_every
-        self.base_url = ""
         self.accounts: dict[str, str] = {}  # customer -> key
         self.expired_keys: set[str] = set()
         self.parcels: dict[str, Parcel] = {}
@@ -137,49 +136,31 @@ class CarrierSandbox:
         self.calls: Counter[str] = Counter()
         self.pushes: list[Push] = []
         self._faults: dict[str, list[Fault]] = {}
-        self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self._walker: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
-    async def start(self) -> str:
-        """Serve on loopback; return the base URL."""
-        app = web.Application(middlewares=[self._middleware])
+    def middlewares(self) -> list[Any]:
+        return [self._middleware]
+
+    def routes(self, app: web.Application) -> None:
         app.router.add_post(SUBSCRIBE, self._subscribe)
         app.router.add_post(QUERY, self._query)
         app.router.add_post(ADVANCE, self._advance)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self._host, self._port).start()
-        self.base_url = f"http://{self._host}:{self._runner.addresses[0][1]}"
+
+    async def started(self) -> None:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         if self.walk_every:
             self._walker = asyncio.create_task(self._walk(self.walk_every))
-        return self.base_url
 
-    async def stop(self) -> None:
+    async def stopping(self) -> None:
         if self._walker is not None:
             self._walker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._walker
         if self._http is not None:
             await self._http.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> CarrierSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # -- test helpers ----------------------------------------------------------------
 

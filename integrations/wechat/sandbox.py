@@ -22,11 +22,11 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from integrations.loopback import LoopbackServer
 from integrations.wechat import sandbox_rules as rules
 
 Body = dict[str, Any]
@@ -59,7 +59,7 @@ class _Code:
     used: bool = False
 
 
-class WeChatSandbox:
+class WeChatSandbox(LoopbackServer):
     """The fake WeChat server: ``async with WeChatSandbox() as wx: wx.base_url``."""
 
     def __init__(
@@ -71,9 +71,8 @@ class WeChatSandbox:
         login_limit: int = 100,
     ) -> None:
         self.now = now
-        self._host, self._port = host, port
+        super().__init__(host, port)
         self.login_limit = rules.MinuteLimit(login_limit, now)  # jscode2session, per openid
-        self.base_url = ""
         self.apps: dict[str, str] = {}  # appid -> secret
         self.users: dict[str, str] = {}  # openid -> appid
         self.risky: set[str] = set()
@@ -88,13 +87,13 @@ class WeChatSandbox:
         self._phone_codes: dict[str, _Code] = {}
         self._faults = rules.FaultPlan()
         self._stopping = asyncio.Event()
-        self._runner: web.AppRunner | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
-    async def start(self) -> str:
-        """Serve on loopback; return the base URL (``http://127.0.0.1:PORT``)."""
-        app = web.Application(middlewares=[self._middleware])
+    def middlewares(self) -> list[Any]:
+        return [self._middleware]
+
+    def routes(self, app: web.Application) -> None:
         app.router.add_get(LOGIN, self._wrap(self._login))
         app.router.add_get(TOKEN, self._wrap(self._plain_token))
         app.router.add_post(STABLE_TOKEN, self._wrap(self._stable_token))
@@ -106,32 +105,13 @@ class WeChatSandbox:
             (FACE_QUERY, self._face_query),
         ):
             app.router.add_post(path, self._wrap(self._protected(handler)))
+
+    async def started(self) -> None:
         self._stopping.clear()
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self._host, self._port).start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://{self._host}:{port}"
-        return self.base_url
 
-    async def stop(self) -> None:
-        """Stop serving; requests held by an injected delay end at once."""
+    async def stopping(self) -> None:
+        """Requests held by an injected delay end at once."""
         self._stopping.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> WeChatSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # -- test helpers ----------------------------------------------------------------
 

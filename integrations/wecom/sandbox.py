@@ -16,10 +16,11 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from integrations.loopback import LoopbackServer
 
 SEND = "/cgi-bin/webhook/send"
 LIMIT_PER_MINUTE = 20
@@ -43,47 +44,22 @@ def _err(errcode: int, errmsg: str) -> Body:
     return {"errcode": errcode, "errmsg": f"{errmsg}, hint: [{secrets.token_hex(6)}]"}
 
 
-class WeComSandbox:
+class WeComSandbox(LoopbackServer):
     """The fake WeCom server: ``async with WeComSandbox() as wecom: wecom.base_url``."""
 
     def __init__(
         self, *, now: Callable[[], float] = time.time, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.now = now
-        self._host, self._port = host, port
-        self.base_url = ""
+        super().__init__(host, port)
         self.keys: set[str] = set()
         self.received: list[Received] = []
         self.refused: Counter[int] = Counter()  # errcode -> how many calls it answered
         self._recent: dict[str, deque[float]] = {}
         self._faults: list[int] = []
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post(SEND, self._send)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self._host, self._port).start()
-        self.base_url = f"http://{self._host}:{self._runner.addresses[0][1]}"
-        return self.base_url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> WeComSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # -- test helpers ----------------------------------------------------------------
 
