@@ -13,29 +13,12 @@ from integrations.state import MemoryState
 from integrations.wechat.client import SUBSCRIBE_PATH, WeChatClient, cert_hash
 from integrations.wechat.sandbox import SUBSCRIBE, WeChatSandbox
 from integrations.wechat.sandbox_rules import cert_hash as sandbox_cert_hash
+from tests.integrations.wechat.conftest import FakeNow
 
 APPID = "wx3333333333333333"
 SECRET = "secret-of-the-api-app"
 TEMPLATE = "tpl-case-accepted"
 NAME, ID_NUMBER = "张三", "11010519491231002X"
-
-
-class FakeNow:
-    """A wall clock that moves only when told to."""
-
-    def __init__(self, at: float = 1_800_000_000.0) -> None:
-        self.at = at
-
-    def __call__(self) -> float:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += seconds
-
-
-@pytest.fixture
-def now() -> FakeNow:
-    return FakeNow()
 
 
 @pytest.fixture

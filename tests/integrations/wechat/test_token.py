@@ -13,46 +13,13 @@ import pytest
 from core.ports import SharedState
 from integrations import keys
 from integrations.errors import Retryable, TokenExpired
-from integrations.http import new_session
 from integrations.state import MemoryState, RedisState
 from integrations.wechat.client import PHONE_PATH, WeChatClient
 from integrations.wechat.sandbox import PHONE, STABLE_TOKEN, TOKEN, WeChatSandbox
 from integrations.wechat.token import AccessTokenManager
+from tests.integrations.wechat.conftest import APPID, SECRET, FakeNow
 
-APPID = "wx2222222222222222"
-SECRET = "secret-of-the-token-app"
 ROOT = Path(__file__).resolve().parents[3]
-
-
-class FakeNow:
-    """A wall clock that moves only when told to."""
-
-    def __init__(self, at: float = 1_800_000_000.0) -> None:
-        self.at = at
-
-    def __call__(self) -> float:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += seconds
-
-
-@pytest.fixture
-def now() -> FakeNow:
-    return FakeNow()
-
-
-@pytest.fixture
-async def sandbox(now: FakeNow) -> AsyncIterator[WeChatSandbox]:
-    async with WeChatSandbox(now=now) as wx:
-        wx.add_app(APPID, SECRET)
-        yield wx
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with new_session(timeout=2.0) as s:
-        yield s
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
