@@ -1,0 +1,69 @@
+"""What the mini-program asks consent for, and the citizen's answers to those requests."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from core.errors import Conflict, InvalidInput
+from core.identity.models import PlatformAccount
+from miniapp_api.body import json_object
+from miniapp_api.context import current_citizen, services
+from notifications.consents import counts, read_answers, record_answers
+from notifications.templates import PLATFORMS, Registry
+
+bp = Blueprint("notifications", url_prefix="/api/v1")
+
+
+def registry(request: Request) -> Registry:
+    """The templates loaded (and validated) when the app was made."""
+    return cast(Registry, request.app.ctx.notify_registry)
+
+
+def _platform(value: object) -> str:
+    if value not in PLATFORMS:
+        raise InvalidInput(
+            "'platform' must be 'wechat' or 'alipay'.", details={"field": "platform"}
+        )
+    return str(value)
+
+
+@bp.get("/notification-templates")
+@openapi.summary("Templates to ask consent for: [{event, template_id, long_term}] (?platform=)")
+async def templates(request: Request) -> HTTPResponse:
+    platform = _platform(request.args.get("platform"))
+    return json(
+        [
+            {"event": t.event, "template_id": t.template_id, "long_term": t.long_term}
+            for t in registry(request).for_platform(platform)
+        ]
+    )
+
+
+@bp.post("/consents")
+@openapi.summary("Record one consent tap {platform, accepted, rejected}; the citizen's counts")
+@openapi.description(
+    "`accepted` and `rejected` list template ids as wx.requestSubscribeMessage / "
+    "my.requestSubscribeMessage answered them (at most 5 ids on WeChat, 3 on Alipay; one-time "
+    "and long-term templates not mixed). Each one-time accept is one credit: exactly one later "
+    "message. The answer is `{platform, consents: [{template_id, events, long_term_template, "
+    "long_term, credits, reserved, rejections}]}`, `credits` counting those not yet held by a "
+    "queued message. 409 `no_platform_account` when the citizen has no account on the platform."
+)
+async def consent(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    body = json_object(request)
+    platform = _platform(body.get("platform"))
+    known = registry(request)
+    accepted, rejected = read_answers(body, platform, known)
+    if not await PlatformAccount.exists(citizen_id=citizen.id, platform=platform):
+        raise Conflict(
+            f"This citizen has no {platform} account to receive messages on.",
+            code="no_platform_account",
+        )
+    now = services(request).clock.now()
+    await record_answers(str(citizen.id), platform, accepted, rejected, known, now)
+    return json(await counts(str(citizen.id), platform, known))

@@ -1,0 +1,173 @@
+"""``core.ports.CampaignDelivery``: the notification side of campaigns.
+
+A campaign's messages are the outbox rows whose key starts with ``campaign:{id}:``; the
+unique index on ``key`` serves every range query here.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+import time
+from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from notifications import consents, sql
+from notifications.bulk import render_all
+from notifications.channels import ChannelChooser
+from notifications.fitting import FitError, fit_alipay, fit_wechat
+from notifications.models import CAMPAIGN_LANE, ONE_TIME, QUEUED
+from notifications.outbox import enqueue
+from notifications.templates import PLATFORMS, Registry
+
+HELD_MS = 9_000_000_000_000_000  # next_attempt_at of a paused campaign's rows: never due
+CHECKED = ("title", "summary")
+
+
+def campaign_key(campaign_id: int, citizen_id: str) -> str:
+    """The unique key of a campaign's message to one citizen: at most one each."""
+    return f"campaign:{campaign_id}:{citizen_id}"
+
+
+def key_range(campaign_id: int) -> tuple[str, str]:
+    """[low, high) covering every key of the campaign (';' follows ':')."""
+    return f"campaign:{campaign_id}:", f"campaign:{campaign_id};"
+
+
+class OutboxCampaignDelivery:
+    """The campaign port over the template registry and the outbox."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def problems(self, event: str, context: dict[str, str]) -> list[dict[str, str]]:
+        found = []
+        for platform in PLATFORMS:
+            template = self.registry.template(event, platform)
+            for key, pattern in template.data if template else ():
+                names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
+                if not names & set(CHECKED):
+                    continue
+                value = " ".join(string.Formatter().vformat(pattern, (), context).split())
+                try:
+                    fitted = fit_alipay(value) if platform == "alipay" else fit_wechat(key, value)
+                except FitError:
+                    fitted = ""
+                if fitted != value:
+                    found.append(
+                        {"platform": platform, "key": key, "value": value, "sent_as": fitted}
+                    )
+        return found
+
+    def preview(self, event: str, context: dict[str, str]) -> dict[str, dict[str, object]]:
+        shown: dict[str, dict[str, object]] = {}
+        for platform, message in render_all(self.registry, event, context).items():
+            data = {k: {"value": v} for k, v in message.data.items()}
+            if platform == "alipay":
+                shown[platform] = {
+                    "user_template_id": message.template.template_id,
+                    "page": message.page,
+                    "data": json.dumps(data, ensure_ascii=False),
+                }
+            else:
+                shown[platform] = {
+                    "template_id": message.template.template_id,
+                    "page": message.page,
+                    "data": data,
+                    "lang": "zh_CN",
+                }
+        return shown
+
+    async def hold(self, campaign_id: int) -> None:
+        await sql.execute(
+            "UPDATE notify_outbox SET next_attempt_at = ? "
+            "WHERE key >= ? AND key < ? AND status = ?",
+            [HELD_MS, *key_range(campaign_id), QUEUED],
+        )
+
+    async def release(self, campaign_id: int) -> None:
+        # due at once; the platform limiter paces them (at most a horizon's worth)
+        await sql.execute(
+            "UPDATE notify_outbox SET next_attempt_at = ? "
+            "WHERE key >= ? AND key < ? AND status = ? AND next_attempt_at = ?",
+            [int(time.time() * 1000), *key_range(campaign_id), QUEUED, HELD_MS],
+        )
+
+    async def withdraw(self, campaign_id: int, at: datetime) -> int:
+        async with in_transaction():
+            rows = await sql.rows(
+                "DELETE FROM notify_outbox WHERE key >= ? AND key < ? AND status = ? "
+                "RETURNING citizen_id, channel, template_id, consent",
+                [*key_range(campaign_id), QUEUED],
+            )
+            released: Counter[consents.ConsentKey] = Counter(
+                (str(r["citizen_id"]), str(r["channel"]), str(r["template_id"]))
+                for r in rows
+                if r["consent"] == ONE_TIME
+            )
+            await consents.settle(Counter(), released, Counter(), at)
+            citizens = [str(r["citizen_id"]) for r in rows]
+            for start in range(0, len(citizens), 500):
+                part = citizens[start : start + 500]
+                await sql.execute(
+                    "UPDATE campaign_recipient SET state = 'withdrawn' WHERE campaign_id = ? "
+                    f"AND citizen_id IN ({', '.join('?' * len(part))})",
+                    [campaign_id, *part],
+                )
+        return len(rows)
+
+    async def outcomes(self, campaign_id: int) -> dict[str, dict[str, int]]:
+        rows = await sql.rows(
+            "SELECT status, COUNT(*) AS n FROM notify_outbox WHERE key >= ? AND key < ? "
+            "GROUP BY status",
+            list(key_range(campaign_id)),
+        )
+        status = {str(r["status"]): int(r["n"]) for r in rows}
+        reasons: defaultdict[str, int] = defaultdict(int)
+        if status.get("failed"):
+            errors = await sql.rows(
+                "SELECT last_error FROM notify_outbox WHERE key >= ? AND key < ? "
+                "AND status = 'failed'",
+                list(key_range(campaign_id)),
+            )
+            for r in errors:
+                reasons[(str(r["last_error"]).split(" ", 1)[0] or "unknown")] += 1
+        return {"status": status, "failed_by_reason": dict(reasons)}
+
+
+async def test_send(
+    chooser: ChannelChooser,
+    event: str,
+    context: dict[str, str],
+    campaign_id: int,
+    citizen_ids: list[str],
+    at: datetime,
+) -> list[dict[str, str]]:
+    """Queue the campaign's message to named citizens (staff's own accounts) now, whatever
+    the campaign's state: each spends a consent like any message. Their keys are outside
+    the campaign's range, so they never count in its figures or its cap."""
+    stamp = int(time.time() * 1000)
+    answers = []
+    for citizen_id in citizen_ids:
+        choice = await chooser.choose(citizen_id, event)
+        if choice.channel not in PLATFORMS:
+            answers.append({"citizen_id": citizen_id, "channel": "none", "status": "no_consent"})
+            continue
+        if choice.template is not None and context.get("page"):
+            choice = replace(choice, template=replace(choice.template, page=context["page"]))
+        key = f"campaign-test:{campaign_id}:{citizen_id}:{stamp}"
+        await enqueue(
+            key,
+            choice,
+            context,
+            citizen_id=citizen_id,
+            event=event,
+            created_at=at,
+            due=time.time(),
+            lane=CAMPAIGN_LANE,
+        )
+        answers.append({"citizen_id": citizen_id, "channel": choice.channel, "status": QUEUED})
+    return answers

@@ -1,0 +1,244 @@
+"""The dispatcher: claims due messages, sends them, and records what the platforms answered.
+
+Each lane (milestone, campaign) has its own claims and its own pool of concurrent sends, so
+a campaign backlog never delays a milestone message; the platform limiter keeps part of every
+second's budget for milestones. Every answer is classified by PLATFORMS.md's table (the
+clients already turn errcodes into exception classes):
+
+* accepted -> ``sent`` (and a one-time consent is spent);
+* no consent (WeChat 43101) -> ``no_consent``; the ledger's credits for the template are
+  zeroed and the milestone falls back to the next channel;
+* any other permanent refusal (47003, 40003, 40037, 41030, ...) -> ``failed``, no retry;
+* token rejected: the WeChat client already refreshed once (coordinated) and retried once;
+  if that failed too the message is retried like a busy answer;
+* busy, frequency limit, timeout, unreachable -> retried after exponential backoff with
+  jitter (never sooner than the platform's own hint), ``failed`` after ``max_attempts``.
+
+``now`` (epoch seconds) and ``rng`` are injected so tests can step time and jitter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from integrations.errors import IntegrationError, Retryable
+from notifications.channels import ChannelChooser, Outgoing, Sender, is_no_consent
+from notifications.claiming import Claimer
+from notifications.models import FAILED, LANES, MILESTONE_LANE, NO_CONSENT, SENT
+from notifications.pacing import PlatformLimiter
+from notifications.recording import RETRY, UNCLAIMED, Recorder, Result
+
+log = logging.getLogger("citysvc.notifications.dispatcher")
+
+BUSY_PAUSE = 0.005  # seconds between looks at a lane's queue while it holds enough messages
+
+
+def default_owner() -> str:
+    """This worker's name in leases: host, process and a random part (pids are reused)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    owner: str = field(default_factory=default_owner)
+    lease: float = 60.0  # seconds a claim lasts: far longer than one send may take
+    claimer_lease: float = 10.0  # seconds the SQLite claimer role lasts unless renewed
+    batch: int = 200  # rows per claim (a lane keeps up to this many claimed in hand)
+    concurrency: Mapping[str, int] = field(
+        default_factory=lambda: {"milestone": 32, "campaign": 16}
+    )
+    idle_poll: float = 0.02  # seconds between looks for due milestone rows when there are none
+    campaign_idle_poll: float = 0.5  # the same for campaigns, which nobody waits for by the ms
+    flush_every: float = 0.05  # seconds between writes of results (a batch fills sooner)
+    max_attempts: int = 20
+    backoff_base: float = 2.0
+    backoff_cap: float = 1800.0
+    jitter: float = 0.5  # a retry waits between 1 and 1 + jitter times the backoff
+
+
+class Dispatcher:
+    """Sends the outbox through ``senders`` (channel -> Sender)."""
+
+    def __init__(
+        self,
+        senders: Mapping[str, Sender],
+        limiter: PlatformLimiter,
+        chooser: ChannelChooser | None = None,
+        config: DispatchConfig | None = None,
+        *,
+        now: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config or DispatchConfig()
+        self._senders = dict(senders)
+        self._limiter = limiter
+        self._now = now
+        self._rng = rng or random.Random()
+        self.claimer = Claimer(self.config.owner, self.config.lease, self.config.claimer_lease)
+        self.recorder = Recorder(self.config.owner, chooser, now)
+        self._full_claim: dict[str, bool] = {}
+
+    # -- stepping (tests, benchmarks) ------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """One claim per lane, milestones first; send everything claimed; record it."""
+        count = 0
+        for lane in LANES:
+            claimed = await self._claim(lane, self.config.batch)
+            await asyncio.gather(*(self._deliver(m) for m in claimed))
+            count += len(claimed)
+        await self.recorder.flush()
+        return count
+
+    async def run_until_idle(self) -> int:
+        """Repeat ``run_once`` until nothing is due now; the number of sends made."""
+        total = 0
+        while sent := await self.run_once():
+            total += sent
+        return total
+
+    # -- the worker's pipeline -------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event, duration: float | None = None) -> None:
+        """Keep every lane's pool busy until ``stop`` is set (or ``duration`` s passed).
+
+        Sends already started are finished and recorded before returning.
+        """
+        stopping = asyncio.Event()
+        timer = None
+        if duration is not None:
+            timer = asyncio.get_running_loop().call_later(duration, stopping.set)
+        relay = asyncio.create_task(_relay(stop, stopping))
+        recorder = asyncio.create_task(self.recorder.run(stopping, self.config.flush_every))
+        try:
+            await asyncio.gather(*(self._lane(lane, stopping) for lane in LANES))
+        finally:
+            stopping.set()
+            relay.cancel()
+            if timer is not None:
+                timer.cancel()
+            await recorder
+            await self.recorder.flush()
+
+    async def close(self) -> None:
+        """Hand the SQLite claimer lease over at once (a clean shutdown)."""
+        await self.claimer.release()
+
+    async def _lane(self, lane: str, stopping: asyncio.Event) -> None:
+        """``limit`` senders take claimed messages from a queue that the feeder keeps filled;
+        claims run beside the sends, so a send never waits for the database."""
+        limit = self.config.concurrency.get(lane, 1)
+        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue()
+        senders = [asyncio.create_task(self._sender(queue)) for _ in range(limit)]
+        try:
+            await self._feed(lane, queue, limit, stopping)
+        finally:
+            leftover = [queue.get_nowait() for _ in range(queue.qsize())]
+            # claimed but never started: back to the queue now rather than after the lease
+            self._unclaim([m for m in leftover if m is not None])
+            for _ in senders:
+                queue.put_nowait(None)
+            await asyncio.gather(*senders)
+
+    async def _sender(self, queue: asyncio.Queue[Outgoing | None]) -> None:
+        while (message := await queue.get()) is not None:
+            await self._deliver(message)
+
+    async def _feed(
+        self, lane: str, queue: asyncio.Queue[Outgoing | None], limit: int, stop: asyncio.Event
+    ) -> None:
+        """Claim whenever fewer than ``limit`` messages wait; look again after ``idle_poll``
+        when nothing was due, after a short pause when enough are in hand."""
+        while not stop.is_set():
+            pause = BUSY_PAUSE
+            if queue.qsize() < limit:
+                claimed = await self._safe_claim(lane, max(limit, self.config.batch))
+                for message in claimed:
+                    queue.put_nowait(message)
+                pause = 0.0 if claimed else self._idle(lane)
+            if pause:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(pause):
+                        await stop.wait()
+
+    def _unclaim(self, messages: list[Outgoing]) -> None:
+        for message in messages:
+            self.recorder.add(Result(message, UNCLAIMED))
+
+    def _idle(self, lane: str) -> float:
+        return self.config.idle_poll if lane == MILESTONE_LANE else self.config.campaign_idle_poll
+
+    async def _safe_claim(self, lane: str, limit: int) -> list[Outgoing]:
+        try:
+            return await self._claim(lane, limit)
+        except Exception:  # a busy or unreachable database: look again after the idle wait
+            log.exception("claiming %s messages failed", lane)
+            return []
+
+    async def _claim(self, lane: str, limit: int) -> list[Outgoing]:
+        now_ms = int(self._now() * 1000)
+        # after a full claim more rows are likely due: skip the cheap look and claim again
+        if not self._full_claim.get(lane) and not await self.claimer.due(lane, now_ms):
+            return []
+        claimed = await self.claimer.claim(lane, limit, now_ms)
+        self._full_claim[lane] = len(claimed) == limit
+        return claimed
+
+    # -- one message -----------------------------------------------------------------------
+
+    async def _deliver(self, message: Outgoing) -> None:
+        started = time.perf_counter()
+        error: Exception | None = None
+        try:
+            sender = self._senders.get(message.channel)
+            if sender is None:
+                raise Retryable(
+                    f"no sender for channel {message.channel} in this worker",
+                    retry_after=60.0,
+                    platform=message.channel,
+                )
+            await self._limiter.take(message.channel, message.lane)
+            await sender.send(message)
+        except IntegrationError as exc:
+            error = exc
+        except Exception as exc:  # a bug or an unexpected library error: retry, loudly
+            log.exception("sending message %s failed unexpectedly", message.id)
+            error = exc
+        elapsed = int((time.perf_counter() - started) * 1000)
+        self.recorder.add(self.classify(message, error, elapsed))
+
+    def classify(self, message: Outgoing, error: Exception | None, elapsed_ms: int) -> Result:
+        """The outcome of one attempt, by PLATFORMS.md's table."""
+        if error is None:
+            return Result(message, SENT, elapsed_ms=elapsed_ms)
+        code = str(getattr(error, "platform_code", "") or type(error).__name__)
+        detail = str(error)[:200]
+        if isinstance(error, IntegrationError) and is_no_consent(error):
+            return Result(message, NO_CONSENT, code, detail, elapsed_ms)
+        permanent = isinstance(error, IntegrationError) and not isinstance(error, Retryable)
+        if permanent or message.attempts >= self.config.max_attempts:
+            return Result(message, FAILED, code, detail, elapsed_ms)
+        hint = float(error.retry_after) if isinstance(error, Retryable) else 0.0
+        retry_at = self._now() + self.backoff(message.attempts, hint)
+        return Result(message, RETRY, code, detail, elapsed_ms, int(retry_at * 1000))
+
+    def backoff(self, attempt: int, hint: float = 0.0) -> float:
+        """Seconds before retry ``attempt + 1``: base * 2^(attempt-1), at least the platform's
+        hint, at most the cap, stretched by a random jitter so retries do not march in step."""
+        exponential = self.config.backoff_base * 2.0 ** max(attempt - 1, 0)
+        delay = min(self.config.backoff_cap, max(hint, exponential))
+        return delay * (1 + self.config.jitter * self._rng.random())
+
+
+async def _relay(source: asyncio.Event, target: asyncio.Event) -> None:
+    await source.wait()
+    target.set()

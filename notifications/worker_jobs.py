@@ -1,0 +1,114 @@
+"""The notification jobs of ``citysvc worker``, and the wiring both entry points share.
+
+``citysvc.worker`` runs each job again and again; ``dispatch_job`` returns one that keeps the
+dispatcher's pipeline running for a stretch of ``STRETCH`` seconds per call, so a stop
+signal is honoured within about that long while sends in flight are finished and recorded.
+The templates file and settings are read when the job is made (worker start), so a bad file
+stops the worker at once instead of failing message by message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Mapping
+
+from core.settings import Notify
+from integrations.wiring import Platforms
+from notifications.channels import (
+    ALIPAY,
+    OFFICIAL_ACCOUNT,
+    WECHAT,
+    AlipaySender,
+    ChannelChooser,
+    OfficialAccountSender,
+    Sender,
+    WeChatSender,
+)
+from notifications.dispatcher import DispatchConfig, Dispatcher
+from notifications.models import CAMPAIGN_LANE, MILESTONE_LANE
+from notifications.outbox import OutboxSink
+from notifications.pacing import PlatformLimiter
+from notifications.templates import Registry, load_registry
+
+# Seconds of dispatching per job run: the worker's stop signal is honoured within about this
+# long; each stretch ends by finishing its sends and handing unsent claims back.
+STRETCH = 3.0
+
+Job = Callable[[Platforms], Awaitable[None]]
+
+
+def app_ids(platforms: Platforms) -> dict[str, str]:
+    """The configured mini-program of each platform (accounts of other apps are not sent to)."""
+    found = {}
+    if platforms.wechat is not None:
+        found[WECHAT] = platforms.wechat.appid
+    if platforms.alipay is not None:
+        found[ALIPAY] = platforms.alipay.appid
+    return found
+
+
+def make_sink(registry: Registry, platforms: Platforms) -> OutboxSink:
+    """The MilestoneSink the API passes into CaseContext."""
+    return OutboxSink(ChannelChooser(registry, app_ids(platforms)))
+
+
+def senders(platforms: Platforms, notify: Notify) -> dict[str, Sender]:
+    found: dict[str, Sender] = {OFFICIAL_ACCOUNT: OfficialAccountSender()}
+    if platforms.wechat is not None:
+        found[WECHAT] = WeChatSender(platforms.wechat, notify.miniprogram_state)
+    if platforms.alipay is not None:
+        found[ALIPAY] = AlipaySender(platforms.alipay)
+    return found
+
+
+def make_dispatcher(registry: Registry, platforms: Platforms, notify: Notify) -> Dispatcher:
+    """A dispatcher sending through ``platforms`` under ``notify``'s limits."""
+    limiter = PlatformLimiter(
+        platforms.state, {WECHAT: notify.wechat_rate, ALIPAY: notify.alipay_rate}
+    )
+    lanes: Mapping[str, int] = {
+        MILESTONE_LANE: notify.concurrency,
+        CAMPAIGN_LANE: max(1, notify.concurrency // 2),
+    }
+    config = DispatchConfig(lease=notify.lease_seconds, concurrency=lanes)
+    chooser = ChannelChooser(registry, app_ids(platforms))
+    return Dispatcher(senders(platforms, notify), limiter, chooser, config)
+
+
+def _registry(env: Mapping[str, str] | None) -> Registry:
+    return load_registry(Notify.from_env(os.environ if env is None else env).templates_file)
+
+
+def dispatch_job(env: Mapping[str, str] | None = None) -> Job:
+    """The worker job that sends the outbox. The templates file is checked now (worker
+    start); the dispatcher is built at the first run from the worker's own settings."""
+    _registry(env)
+    made: dict[int, Dispatcher] = {}
+
+    async def dispatch(platforms: Platforms) -> None:
+        dispatcher = made.get(id(platforms))
+        if dispatcher is None:
+            notify = platforms.settings.notify
+            registry = load_registry(notify.templates_file)
+            dispatcher = made[id(platforms)] = make_dispatcher(registry, platforms, notify)
+        await dispatcher.run(asyncio.Event(), duration=STRETCH)
+
+    return dispatch
+
+
+def with_milestone_sink(
+    job: Callable[..., Awaitable[None]], env: Mapping[str, str] | None = None
+) -> Job:
+    """Wrap a worker job that takes ``sink=`` (the carrier poller) so the milestones it
+    records queue their messages, as the API's do."""
+    registry = _registry(env)
+    sinks: dict[int, OutboxSink] = {}
+
+    async def run(platforms: Platforms) -> None:
+        sink = sinks.get(id(platforms))
+        if sink is None:
+            sink = sinks[id(platforms)] = make_sink(registry, platforms)
+        await job(platforms, sink=sink)
+
+    return run

@@ -1,0 +1,230 @@
+"""The campaign runner and the exam release announcer, against the sandboxes.
+
+Time is injected: the domain clock (send times, quiet hours) is a FrozenClock, the
+dispatcher's due times follow the rig's StepClock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from core.campaigns import service
+from core.campaigns.models import (
+    CANCELLED,
+    COMPLETED,
+    DRAFT,
+    PAUSED,
+    RUNNING,
+    SCHEDULED,
+    Campaign,
+    CampaignRecipient,
+)
+from core.clock import CST, FrozenClock
+from core.exams.models import Exam, ExamResult
+from core.identity.models import Citizen
+from core.staff.models import StaffMember
+from core.topics.models import TopicSubscription
+from notifications.campaign_delivery import OutboxCampaignDelivery
+from notifications.campaigns import CampaignRunner
+from notifications.channels import ALIPAY, WECHAT
+from notifications.exam_release import ReleaseAnnouncer
+from notifications.models import OutboxMessage
+from tests import harness
+from tests.notifications.conftest import Rig
+
+APP_IDS = {WECHAT: harness.WECHAT_APPID, ALIPAY: harness.ALIPAY_APPID}
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=CST)
+
+
+async def audience(rig: Rig, n: int, *, consent: bool = True, topic: str = "gaokao") -> list[str]:
+    """``n`` subscribers of ``topic``, each holding one consent (or none)."""
+    found = []
+    for _ in range(n):
+        citizen = await rig.citizen()
+        await TopicSubscription.create(citizen_id=citizen, topic_key=topic, created_at=NOW)
+        if consent:
+            await rig.grant(citizen, f"topic.{topic}")
+        found.append(citizen)
+    return found
+
+
+async def scheduled(**kw: Any) -> Campaign:
+    fields: dict[str, Any] = {
+        "name": "高考查分提醒",
+        "topic": "gaokao",
+        "title": "高考成绩查询已开通",
+        "summary": "点击进入查询",
+        "send_at": NOW - timedelta(minutes=1),
+        "status": SCHEDULED,
+        "author_id": 1,
+        "approver_id": 2,
+        "rate_per_second": 1000,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return await Campaign.create(**(fields | kw))
+
+
+def runner(rig: Rig, clock: FrozenClock, **kw: Any) -> CampaignRunner:
+    return CampaignRunner(rig.registry, APP_IDS, clock, wall=rig.clock, **kw)
+
+
+async def deliver(rig: Rig) -> int:
+    rig.clock.advance(120)  # every paced slot queued so far is due
+    return await rig.dispatcher.run_until_idle()
+
+
+def receipts(rig: Rig) -> Counter[str]:
+    return Counter(str(m["touser"]) for m in rig.wechat.sent)
+
+
+async def figures(rig: Rig, campaign: Campaign) -> dict[str, Any]:
+    found = await service.figures(campaign.id, OutboxCampaignDelivery(rig.registry))
+    parts = found["sent"] + found["no_consent"] + found["failed"] + found["remaining"]
+    assert parts == found["targeted"], found
+    return found
+
+
+async def test_sends_once_to_consenting_subscribers(rig: Rig, clock: FrozenClock) -> None:
+    yes = await audience(rig, 6)
+    await audience(rig, 3, consent=False)
+    await audience(rig, 2, topic="zhongkao")  # other topic: not targeted
+    campaign = await scheduled()
+    assert await runner(rig, clock, batch=4).run_due() == 6
+    assert await deliver(rig) == 6
+    assert (await Campaign.get(id=campaign.id)).status == COMPLETED
+    sent = receipts(rig)
+    assert sorted(sent) == sorted([await rig.open_id(c, WECHAT) for c in yes])
+    assert set(sent.values()) == {1}
+    message = rig.wechat.sent[0]
+    assert message["data"]["thing1"] == {"value": "高考成绩查询已开通"}
+    assert await figures(rig, campaign) == {
+        "targeted": 9,
+        "sent": 6,
+        "no_consent": 3,
+        "failed": 0,
+        "remaining": 0,
+        "failed_by_reason": {},
+    }
+    assert await runner(rig, clock).run_due() == 0  # completed: nothing again
+
+
+async def test_a_draft_never_sends(rig: Rig, clock: FrozenClock) -> None:
+    await audience(rig, 3)
+    campaign = await scheduled(status=DRAFT, approver_id=None)
+    assert await runner(rig, clock).run_due() == 0
+    assert await deliver(rig) == 0
+    assert not await CampaignRecipient.filter(campaign_id=campaign.id).exists()
+
+
+async def test_crash_mid_batch_resumes_without_duplicates(rig: Rig, clock: FrozenClock) -> None:
+    citizens = await audience(rig, 23)
+    campaign = await scheduled()
+    batches = 0
+
+    async def crash_on_third(_: int) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 3:
+            raise RuntimeError("worker died")
+
+    with pytest.raises(RuntimeError):
+        await runner(rig, clock, batch=5, inside_batch=crash_on_third).run(campaign.id)
+    assert await deliver(rig) == 10  # the two committed batches went out
+    assert (await figures(rig, campaign))["remaining"] == 13
+    assert await runner(rig, clock, batch=5).run(campaign.id) == 13
+    await deliver(rig)
+    sent = receipts(rig)
+    assert len(sent) == len(citizens) and set(sent.values()) == {1}
+    assert await OutboxMessage.filter(status="sent").count() == 23
+    assert (await figures(rig, campaign))["sent"] == 23
+
+
+async def test_quiet_hours_wrap_past_midnight(rig: Rig, clock: FrozenClock) -> None:
+    await audience(rig, 5)
+    campaign = await scheduled(rate_per_second=1)
+    clock.set(datetime(2026, 11, 26, 23, 30, tzinfo=CST))
+    assert await runner(rig, clock).run_due() == 0
+    clock.set(datetime(2026, 11, 27, 7, 59, tzinfo=CST))
+    assert await runner(rig, clock).run_due() == 0
+    assert not await CampaignRecipient.filter(campaign_id=campaign.id).exists()
+    # 20:59:57 with one message a second: only what falls due before 21:00 is queued
+    clock.set(datetime(2026, 11, 27, 20, 59, 57, tzinfo=CST))
+    assert await runner(rig, clock).run_due() == 3
+    clock.set(datetime(2026, 11, 28, 8, 0, tzinfo=CST))
+    assert await runner(rig, clock).run_due() == 2
+    await deliver(rig)
+    assert (await figures(rig, campaign))["sent"] == 5
+
+
+async def test_frequency_cap_across_campaigns(rig: Rig, clock: FrozenClock) -> None:
+    citizens = await audience(rig, 3)
+    for citizen in citizens:
+        await rig.grant(citizen, "topic.gaokao", taps=2)  # consent is not what stops them
+    results = []
+    for day in range(3):
+        clock.set(NOW + timedelta(days=day))
+        campaign = await scheduled(send_at=clock.now())
+        await runner(rig, clock, cap=2, cap_days=7).run(campaign.id)
+        await deliver(rig)
+        results.append(await figures(rig, campaign))
+    assert [r["sent"] for r in results] == [3, 3, 0]
+    assert results[2]["failed"] == 3
+    assert results[2]["failed_by_reason"] == {"frequency_cap": 3}
+    clock.set(NOW + timedelta(days=8))  # the window moved on
+    campaign = await scheduled(send_at=clock.now())
+    assert await runner(rig, clock, cap=2, cap_days=7).run(campaign.id) == 3
+
+
+async def test_pause_resume_cancel(rig: Rig, clock: FrozenClock) -> None:
+    await audience(rig, 12)
+    author = await StaffMember.create(username="pub.a", password_hash="x", role="publicity")
+    delivery = OutboxCampaignDelivery(rig.registry)
+    campaign = await scheduled(rate_per_second=1, author_id=author.id)
+    work = runner(rig, clock, horizon=4.0)  # four due-seconds queued ahead at a time
+    assert await work.run(campaign.id) == 4
+    paused = await service.act(campaign.id, "pause", author, delivery, clock.now())
+    assert paused.status == PAUSED
+    assert await deliver(rig) == 0  # held back: nothing goes out while paused
+    assert await work.run(campaign.id) == 0
+    resumed = await service.act(campaign.id, "resume", author, delivery, clock.now())
+    assert resumed.status == RUNNING
+    assert await deliver(rig) == 4
+    assert await work.run(campaign.id) == 4
+    cancelled = await service.act(campaign.id, "cancel", author, delivery, clock.now())
+    assert cancelled.status == CANCELLED
+    assert await deliver(rig) == 0
+    assert await work.run(campaign.id) == 0
+    found = await figures(rig, campaign)
+    assert (found["sent"], found["remaining"]) == (4, 8)
+    assert len(rig.wechat.sent) == 4
+
+
+async def test_score_release_announced_once(rig: Rig, clock: FrozenClock) -> None:
+    exam = await Exam.create(key="gaokao-2026", topic="gaokao", release_at=NOW + timedelta(hours=1))
+    subscribed, silent, stranger = await audience(rig, 3)
+    await TopicSubscription.filter(citizen_id=silent).delete()
+    for i, citizen in enumerate((subscribed, silent, stranger)):
+        if citizen != stranger:
+            await Citizen.filter(id=citizen).update(id_number_index=f"idx{i}")
+            await ExamResult.create(
+                exam=exam,
+                candidate_number=f"C{i}",
+                id_number_index=f"idx{i}",
+                name_enc="x",
+                total="600",
+            )
+    announcer = ReleaseAnnouncer(rig.registry, APP_IDS, clock, wall=rig.clock)
+    assert await announcer.run_due() == 0  # not released yet
+    clock.advance(hours=1)
+    assert await announcer.run_due() == 1
+    assert await announcer.run_due() == 0
+    await Exam.filter(key=exam.key).update(announced_at=None)
+    assert await announcer.run_due() == 0  # a rerun (after a crash) finds the key queued
+    await deliver(rig)
+    assert list(receipts(rig)) == [await rig.open_id(subscribed, WECHAT)]
+    assert rig.wechat.sent[0]["page"] == "pages/exams/score?exam=gaokao-2026"
