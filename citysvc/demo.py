@@ -25,6 +25,7 @@ from integrations.wechat.sandbox import WeChatSandbox
 from integrations.wecom.sandbox import WeComSandbox
 from miniapp_api.app import create_app
 from miniapp_api.server import start_server
+from notifications.templates import Registry, load_registry
 
 DEMO_WECHAT_APPID = "wxdemo0000000001"
 DEMO_WECHAT_SECRET = "demo-wechat-secret"
@@ -92,6 +93,7 @@ async def run_demo(host: str, port: int) -> int:
         carrier.add_account(DEMO_TRACKING_CUSTOMER, DEMO_TRACKING_KEY)
         env = oa_env(keys["SECRET_KEY"], wecom.base_url) | demo_env(keys, wechat.base_url, alipay)
         settings = Settings.from_env(_tracking_env(env, carrier.base_url, host, port))
+        register_templates(load_registry(settings.notify.templates_file), wechat, alipay)
         await migrate(settings.database_url)
         # a person trying the demo cannot finish a face check: the sandbox provider passes
         identity = SandboxIdentityVerifier(MemoryState(), auto_pass=True)
@@ -113,6 +115,16 @@ async def run_demo(host: str, port: int) -> int:
         await jobs
         await server.stop()
     return 0
+
+
+def register_templates(registry: Registry, wechat: WeChatSandbox, alipay: AlipaySandbox) -> None:
+    """Teach the sandboxes the message templates (ids and keys) of the templates file."""
+    for template in registry.templates.values():
+        keys = [key for key, _ in template.data]
+        if template.platform == "wechat":
+            wechat.add_template(template.template_id, keys)
+        else:
+            alipay.add_template(template.template_id, keys)
 
 
 def _tracking_env(env: dict[str, str], carrier_base: str, host: str, port: int) -> dict[str, str]:

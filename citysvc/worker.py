@@ -13,7 +13,9 @@ from core.db import close_db, init_db
 from core.settings import Settings
 from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
-from notifications.worker_jobs import dispatch_job, with_milestone_sink
+from notifications.campaign_jobs import EVERY as CAMPAIGN_EVERY
+from notifications.campaign_jobs import campaign_job
+from notifications.worker_jobs import dispatch_job
 
 log = logging.getLogger("citysvc.worker")
 
@@ -30,12 +32,13 @@ class PeriodicJob:
 def jobs() -> list[PeriodicJob]:
     """The jobs this release runs; each feature adds its own here."""
     return [
-        # the poller records delivery milestones: their messages join the outbox
-        PeriodicJob("tracking.poll", POLL_EVERY, with_milestone_sink(poll_tracking)),
+        PeriodicJob("tracking.poll", POLL_EVERY, poll_tracking),
         # every=0: the job itself runs the dispatcher for a stretch, then returns to be re-run
         PeriodicJob("notifications.dispatch", 0.0, dispatch_job()),
         PeriodicJob("supervision.sweep", SWEEP_EVERY, supervision_job),
         PeriodicJob("supervision.robots", FLUSH_EVERY, robot_job),
+        # due campaigns and exam releases: queued on the campaign lane, paced, resumable
+        PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job()),
     ]
 
 

@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "core.knowledge.models",
     "core.exams.models",
     "notifications.models",
+    "core.campaigns.models",
 ]
 
 

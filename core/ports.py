@@ -192,3 +192,78 @@ class TrackingProvider(Protocol):
     async def query(self, tracking_number: str) -> ParcelUpdate | None:
         """The parcel's current state and history, or None when it cannot be had now."""
         ...
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One item of a topic's feed: a traffic incident, a recall, a labour-rights notice."""
+
+    topic: str
+    title: str
+    summary: str
+    at: datetime
+    source: str
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class BusRoute:
+    """A bus route as the transit operator publishes it."""
+
+    number: str
+    name: str
+    first_bus: str  # "06:00"
+    last_bus: str  # "21:30"
+    stops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TraceRecord:
+    """The traceability record of one product code (食品安全追溯)."""
+
+    code: str
+    product: str
+    producer: str
+    batch: str
+    inspected: bool
+    steps: tuple[str, ...]
+
+
+class TopicFeeds(Protocol):
+    """The public data behind the topics: highway traffic, bus routes, food-safety
+    traceability and labour rights.
+
+    ``latest`` answers the newest items of a topic (an empty list for topics without a feed);
+    ``trace`` answers None for an unknown code. Both raise ``integrations.errors`` when the
+    provider is busy or unreachable.
+    """
+
+    async def latest(self, topic: str, limit: int = 20) -> list[FeedItem]: ...
+
+    async def bus_routes(self, query: str, limit: int = 20) -> list[BusRoute]: ...
+
+    async def trace(self, code: str) -> TraceRecord | None: ...
+
+
+class CampaignDelivery(Protocol):
+    """What the campaign service needs from the notification engine.
+
+    ``problems`` lists the values of a topic message that the platforms' field rules would
+    change (cut or drop), as ``{"platform", "key", "value", "sent_as"}``; ``preview`` gives
+    the exact message per platform. ``hold`` takes a campaign's queued messages back from the
+    dispatcher (pause), ``release`` makes them due again (resume), ``withdraw`` removes them
+    for good and frees their consents (cancel), answering how many it removed. ``outcomes``
+    counts the campaign's messages by status, failures by reason.
+    """
+
+    def problems(self, event: str, context: dict[str, str]) -> list[dict[str, str]]: ...
+
+    def preview(self, event: str, context: dict[str, str]) -> dict[str, dict[str, object]]: ...
+
+    async def hold(self, campaign_id: int) -> None: ...
+
+    async def release(self, campaign_id: int) -> None: ...
+
+    async def withdraw(self, campaign_id: int, at: datetime) -> int: ...
+
+    async def outcomes(self, campaign_id: int) -> dict[str, dict[str, int]]: ...

@@ -83,6 +83,16 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class Campaigns:
+    """Publicity campaigns: the per-citizen frequency cap across campaigns, and topic feeds."""
+
+    cap: int = 2  # CAMPAIGN_CAP: campaign messages one citizen may get per window
+    cap_days: int = 7  # CAMPAIGN_CAP_DAYS: the window of the cap
+    batch: int = 500  # CAMPAIGN_BATCH: recipients fixed or queued per database transaction
+    topic_feeds_base: str | None = None  # TOPIC_FEEDS_BASE: the feeds gateway; None = sandbox
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable; built by ``from_env``. Platform sections are None when unset."""
 
@@ -104,6 +114,7 @@ class Settings:
     wecom_api_base: str = DEFAULT_WECOM_API_BASE
     supervision: Supervision = field(default_factory=Supervision)
     notify: Notify = field(default_factory=Notify)
+    campaigns: Campaigns = field(default_factory=Campaigns)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -128,6 +139,7 @@ class Settings:
             wecom_api_base=_http_url(env, "WECOM_API_BASE", DEFAULT_WECOM_API_BASE, problems),
             supervision=_supervision(env, problems),
             notify=_notify(env, problems),
+            campaigns=_campaigns(env, problems),
         )
         if problems:
             raise SettingsError(problems)
@@ -295,4 +307,14 @@ def _notify(env: Mapping[str, str], problems: list[str]) -> Notify:
         concurrency=_positive_int(env, "NOTIFY_CONCURRENCY", 32, problems),
         wechat_rate=_positive_int(env, "NOTIFY_WECHAT_RATE", 200, problems),
         alipay_rate=_positive_int(env, "NOTIFY_ALIPAY_RATE", 50, problems),
+    )
+
+
+def _campaigns(env: Mapping[str, str], problems: list[str]) -> Campaigns:
+    base = env.get("TOPIC_FEEDS_BASE") or None
+    return Campaigns(
+        cap=_positive_int(env, "CAMPAIGN_CAP", 2, problems),
+        cap_days=_positive_int(env, "CAMPAIGN_CAP_DAYS", 7, problems),
+        batch=_positive_int(env, "CAMPAIGN_BATCH", 500, problems),
+        topic_feeds_base=_http_url(env, "TOPIC_FEEDS_BASE", base, problems) if base else None,
     )

@@ -30,12 +30,14 @@ from miniapp_api.routes import (
     agents,
     applications,
     auth,
+    campaigns,
     exams,
     items,
     me,
     ops,
     shipments,
     staff,
+    topics,
     uploads,
 )
 from miniapp_api.routes import bot as bot_routes
@@ -101,6 +103,8 @@ def create_app(
     app.blueprint(notification_routes.bp)
     app.blueprint(bot_routes.bp)
     app.blueprint(warning_routes.bp)
+    app.blueprint(topics.bp)
+    app.blueprint(campaigns.bp)
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(

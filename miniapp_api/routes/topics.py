@@ -1,0 +1,91 @@
+"""Topics: the list with the caller's subscriptions, subscribing, and the topic feeds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, empty, json
+from sanic_ext import openapi
+
+from core.errors import InvalidInput, NotFound
+from core.ports import TopicFeeds
+from core.topics.service import list_topics, subscribe, topic_of, unsubscribe
+from integrations.topics import default_feeds
+from miniapp_api.context import current_citizen, services
+
+bp = Blueprint("topics", url_prefix="/api/v1")
+
+MAX_QUERY = 32
+
+
+@bp.get("/topics")
+@openapi.summary("Every topic with whether the caller follows it: [{key, name, subscribed}]")
+async def index(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    return json(await list_topics(str(citizen.id)))
+
+
+@bp.put("/topics/<key:str>/subscription")
+@openapi.summary("Follow a topic (204); ask consent for its template topic.{key} as well")
+async def follow(request: Request, key: str) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    await subscribe(str(citizen.id), key[:64], services(request).clock.now())
+    return empty()
+
+
+@bp.delete("/topics/<key:str>/subscription")
+@openapi.summary("Stop following a topic (204, also when not followed)")
+async def unfollow(request: Request, key: str) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    await unsubscribe(str(citizen.id), key[:64])
+    return empty()
+
+
+@bp.get("/topics/<key:str>/feed")
+@openapi.summary("The latest items of a topic's feed (highway_traffic, food_safety, ...)")
+async def feed(request: Request, key: str) -> HTTPResponse:
+    await current_citizen(request)
+    topic = topic_of(key[:64])
+    items = await _feeds(request).latest(topic.key)
+    return json([_item(asdict(item)) for item in items])
+
+
+@bp.get("/bus/routes")
+@openapi.summary("Bus routes whose number, name or stops match ?q=")
+async def bus_routes(request: Request) -> HTTPResponse:
+    await current_citizen(request)
+    query = (request.args.get("q") or "").strip()
+    if not query or len(query) > MAX_QUERY:
+        raise InvalidInput(
+            f"'q' must be 1 to {MAX_QUERY} characters.",
+            code="invalid_query",
+            details={"field": "q"},
+        )
+    routes = await _feeds(request).bus_routes(query)
+    return json([asdict(route) for route in routes])
+
+
+@bp.get("/food-safety/trace/<code:str>")
+@openapi.summary("The traceability record of a product code (food_safety topic); 404 if none")
+async def trace(request: Request, code: str) -> HTTPResponse:
+    await current_citizen(request)
+    record = await _feeds(request).trace(code[:64])
+    if record is None:
+        raise NotFound("No traceability record for this code.", code="trace_not_found")
+    return json(asdict(record))
+
+
+def _item(raw: dict[str, object]) -> dict[str, object]:
+    """Datetimes as ISO text (the JSON encoder knows none)."""
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in raw.items()}
+
+
+def _feeds(request: Request) -> TopicFeeds:
+    """The feeds adapter, made at first use from the settings (TOPIC_FEEDS_BASE)."""
+    feeds: TopicFeeds | None = getattr(request.app.ctx, "topic_feeds", None)
+    if feeds is None:
+        svc = services(request)
+        base = svc.settings.campaigns.topic_feeds_base
+        feeds = request.app.ctx.topic_feeds = default_feeds(svc.platforms.http, base)
+    return feeds
