@@ -98,7 +98,8 @@ async def import_results(
     """Create or replace the exam's results; a bad row is reported and skipped."""
     topic = topic_of(exam_key)
     reader, subjects = _reader(text)
-    report, rows, seen = ExamImport(), [], set()
+    report, rows = ExamImport(), []
+    seen: set[object] = set()
     for line, raw in enumerate(reader, start=2):
         try:
             row = _row(raw, subjects, today, cipher)

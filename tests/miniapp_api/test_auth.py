@@ -105,8 +105,12 @@ async def test_alipay_busy_is_503(api: Api, alipay: AlipaySandbox) -> None:
 
 
 async def test_bad_bodies(api: Api) -> None:
-    status, body, _ = await api.call("POST", "/api/v1/auth/wechat", data=b"{not json",
-                                     headers={"Content-Type": "application/json"})
+    status, body, _ = await api.call(
+        "POST",
+        "/api/v1/auth/wechat",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
     assert (status, body["error"]["code"]) == (400, "malformed_request")
     status, body, _ = await api.call("POST", "/api/v1/auth/wechat", json=["code"])
     assert (status, body["error"]["code"]) == (400, "malformed_request")
