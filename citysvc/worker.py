@@ -15,7 +15,7 @@ from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
 from notifications.campaign_jobs import EVERY as CAMPAIGN_EVERY
 from notifications.campaign_jobs import campaign_job
-from notifications.worker_jobs import dispatch_job
+from notifications.worker_jobs import dispatch_job, with_milestone_sink
 
 log = logging.getLogger("citysvc.worker")
 
@@ -32,7 +32,8 @@ class PeriodicJob:
 def jobs() -> list[PeriodicJob]:
     """The jobs this release runs; each feature adds its own here."""
     return [
-        PeriodicJob("tracking.poll", POLL_EVERY, poll_tracking),
+        # the poller's delivered / delivery_failed milestones queue messages like the API's
+        PeriodicJob("tracking.poll", POLL_EVERY, with_milestone_sink(poll_tracking)),
         # every=0: the job itself runs the dispatcher for a stretch, then returns to be re-run
         PeriodicJob("notifications.dispatch", 0.0, dispatch_job()),
         PeriodicJob("supervision.sweep", SWEEP_EVERY, supervision_job),

@@ -111,4 +111,5 @@ def with_milestone_sink(
             sink = sinks[id(platforms)] = make_sink(registry, platforms)
         await job(platforms, sink=sink)
 
+    run.__wrapped__ = job  # type: ignore[attr-defined]
     return run

@@ -7,7 +7,8 @@ set -euo pipefail
 
 RUN_DIR="${CITYSVC_TEST_RUN_DIR:-/tmp/citysvc-test}"
 REDIS_PORT="${CITYSVC_TEST_REDIS_PORT:-6399}"
-PG_PORT="${CITYSVC_TEST_PG_PORT:-55432}"
+# below the kernel's ephemeral range (32768-60999): a client socket can never hold it
+PG_PORT="${CITYSVC_TEST_PG_PORT:-25432}"
 PG_DATA="$RUN_DIR/pgdata"
 
 log() { echo "test-services: $*" >&2; }

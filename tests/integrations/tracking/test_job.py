@@ -72,4 +72,5 @@ async def test_the_job_catches_a_silent_parcel_once_at_a_time(
 
 
 def test_the_worker_runs_the_job() -> None:
-    assert [job.run for job in jobs() if job.name == "tracking.poll"] == [poll_tracking]
+    (job,) = [job for job in jobs() if job.name == "tracking.poll"]
+    assert job.run.__wrapped__ is poll_tracking  # type: ignore[attr-defined]
