@@ -13,8 +13,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from citysvc.demo_bot import oa_env, run_jobs, seed_bot
+from citysvc.demo_bot import oa_env, seed_bot
 from citysvc.demo_data import demo_licences, seed_demo
+from citysvc.worker import run_jobs
 from core.db import migrate
 from core.settings import DEFAULT_DATABASE_URL, Settings
 from integrations.alipay.sandbox import AlipaySandbox

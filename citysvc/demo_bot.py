@@ -3,23 +3,19 @@ robot per department (in the sandbox) and the supervision jobs running in the ba
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import logging
 from pathlib import Path
 
 from bot.wecom import RobotKeys
-from bot.worker_jobs import FLUSH_EVERY, robot_job, supervision_job
 from core.clock import SystemClock
 from core.knowledge.importer import import_kb
 from core.pii import PiiCipher
 from core.settings import Settings
 from core.staff.models import StaffMember
 from integrations.wecom.sandbox import WeComSandbox
-from integrations.wiring import open_platforms
 
 log = logging.getLogger("citysvc.demo")
 
@@ -52,22 +48,3 @@ async def seed_bot(settings: Settings, wecom: WeComSandbox) -> list[str]:
     for department in sorted({str(d) for d in departments}):
         await robots.set(department, wecom.add_robot(f"demo-{department}"), SystemClock().now())
     return [report.summary(), f"WeCom robots: one per department ({len(set(departments))})"]
-
-
-async def run_jobs(settings: Settings, stop: asyncio.Event) -> None:
-    """Supervision sweeps and robot flushes, as `citysvc worker` would run them."""
-    platforms = open_platforms(settings)
-    rounds = 0
-    try:
-        while not stop.is_set():
-            try:
-                if rounds % int(SWEEP_EVERY // FLUSH_EVERY) == 0:
-                    await supervision_job(platforms)
-                await robot_job(platforms)
-            except Exception:  # a failed round must not end the demo
-                log.exception("demo supervision round failed")
-            rounds += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), FLUSH_EVERY)
-    finally:
-        await platforms.close()

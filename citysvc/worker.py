@@ -62,6 +62,15 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await init_db(settings.database_url)
+    try:
+        await run_jobs(settings, stop)
+    finally:
+        await close_db()
+    return 0
+
+
+async def run_jobs(settings: Settings, stop: asyncio.Event) -> None:
+    """Every job, each in its own loop, until ``stop`` is set (the database already open)."""
     platforms = open_platforms(settings)
     try:
         tasks = [asyncio.create_task(_loop(job, platforms, stop)) for job in jobs()]
@@ -70,5 +79,3 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
         await asyncio.gather(*tasks)
     finally:
         await platforms.close()
-        await close_db()
-    return 0
