@@ -94,3 +94,35 @@ async def load(make: Request, total: int, concurrency: int, expect: int = 200) -
 
 def median_rate(runs: list[Stats]) -> float:
     return statistics.median(s.rate for s in runs)
+
+
+async def interleaved(
+    base: Request,
+    ours: Request,
+    requests: int,
+    concurrency: int,
+    rounds: int = 5,
+    expect: int = 200,
+) -> tuple[Stats, Stats]:
+    """Alternate rounds of baseline and measured requests, both servers up at once.
+
+    On a shared 2-core machine the load drifts; measuring one server after the other turned
+    that drift into the ratio. Each side's figures are the median round; latencies pooled.
+    """
+    per_round = max(1, requests // rounds)
+    base_runs: list[Stats] = []
+    our_runs: list[Stats] = []
+    for r in range(rounds):
+        base_runs.append(await load(_shifted(base, r * per_round), per_round, concurrency))
+        our_runs.append(await load(_shifted(ours, r * per_round), per_round, concurrency, expect))
+    return _median(base_runs), _median(our_runs)
+
+
+def _shifted(make: Request, offset: int) -> Request:
+    return lambda i: make(offset + i)
+
+
+def _median(runs: list[Stats]) -> Stats:
+    middle = sorted(runs, key=lambda s: s.rate)[len(runs) // 2]
+    pooled = [lat for s in runs for lat in s.latencies]
+    return Stats(middle.requests, middle.seconds, pooled, sum(s.errors for s in runs))
