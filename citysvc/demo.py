@@ -124,6 +124,8 @@ def register_templates(registry: Registry, wechat: WeChatSandbox, alipay: Alipay
         keys = [key for key, _ in template.data]
         if template.platform == "wechat":
             wechat.add_template(template.template_id, keys)
+        elif template.platform == "official_account":
+            wechat.add_oa_template(template.template_id, keys)
         else:
             alipay.add_template(template.template_id, keys)
 

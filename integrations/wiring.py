@@ -29,6 +29,8 @@ class Platforms:
     settings: Settings
     tracking: TrackingProvider | None = None  # the parcel-tracking provider (Kuaidi100)
     wecom: WeComRobotClient | None = None  # group robots (keys per department, not here)
+    # The Official Account's server API (template messages), when its appid and secret are set
+    official_account_client: WeChatClient | None = None
 
     def logins(self) -> dict[str, tuple[PlatformLogin, str]]:
         """Each configured platform's login port with the app id its accounts are keyed by."""
@@ -71,6 +73,11 @@ def open_platforms(settings: Settings) -> Platforms:
         ali = settings.alipay
         alipay = AlipayClient(http, ali.gateway, ali.appid, ali.private_key, ali.public_key)
     wecom = WeComRobotClient(http, settings.wecom_api_base)
+    oa_client = None
+    oa = settings.official_account
+    if oa is not None and oa.secret:
+        # Its own appid, so its own access token in the shared state.
+        oa_client = WeChatClient(http, oa.api_base, oa.appid, oa.secret, state)
     return Platforms(
         http=http,
         state=state,
@@ -79,6 +86,7 @@ def open_platforms(settings: Settings) -> Platforms:
         settings=settings,
         tracking=_tracking(settings, http),
         wecom=wecom,
+        official_account_client=oa_client,
     )
 
 

@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core.identity.models import PlatformAccount
+from core.knowledge.models import OaLink
 from integrations.alipay.client import AlipayClient
 from integrations.errors import IntegrationError, Permanent
 from integrations.wechat.client import WeChatClient
 from notifications.consents import reserve
+from notifications.templates import OFFICIAL_ACCOUNT as OFFICIAL_ACCOUNT
 from notifications.templates import PLATFORMS, Registry, Template
 
-WECHAT, ALIPAY, OFFICIAL_ACCOUNT, NONE = "wechat", "alipay", "official_account", "none"
+WECHAT, ALIPAY, NONE = "wechat", "alipay", "none"
 # What each platform answers when the citizen holds no (more) consent. Alipay documents no
 # sub_code for it; USER_NOT_SUBSCRIBED is the sandbox's, the others are seen in the field.
-NO_CONSENT_CODES = frozenset({43101, "USER_NOT_SUBSCRIBED", "USER_SUBSCRIBE_NOT_EXIST"})
+# 43004 ("require subscribe") is the Official Account's: the citizen no longer follows it.
+NO_CONSENT_CODES = frozenset({43101, 43004, "USER_NOT_SUBSCRIBED", "USER_SUBSCRIBE_NOT_EXIST"})
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,29 @@ class OfficialAccountDirectory(Protocol):
 
 
 class NotFollowing:
-    """The directory until the bot links OA followers to citizens: nobody follows."""
+    """The directory when the Official Account is not configured: nobody follows."""
 
     async def follower(self, citizen_id: str) -> str | None:
         return None
+
+
+class OaLinkDirectory:
+    """Followers as the bot linked them (``OaLink``) for the Official Account ``app_id``.
+
+    A citizen linked more than once (several WeChat users) is reached at the latest link.
+    """
+
+    def __init__(self, app_id: str) -> None:
+        self.app_id = app_id
+
+    async def follower(self, citizen_id: str) -> str | None:
+        open_ids = (
+            await OaLink.filter(app_id=self.app_id, citizen_id=citizen_id)
+            .order_by("-linked_at", "-id")
+            .limit(1)
+            .values_list("open_id", flat=True)
+        )
+        return str(open_ids[0]) if open_ids else None
 
 
 @dataclass
@@ -75,10 +97,11 @@ class ChannelChooser:
             consent = await reserve(citizen_id, platform, template.template_id)
             if consent is not None:
                 return Choice(platform, open_id, template, consent)
-        if OFFICIAL_ACCOUNT not in skip:
+        oa_template = self.registry.template(event, OFFICIAL_ACCOUNT)
+        if OFFICIAL_ACCOUNT not in skip and oa_template is not None:
             follower = await self.official_account.follower(citizen_id)
             if follower is not None:
-                return Choice(OFFICIAL_ACCOUNT, follower)
+                return Choice(OFFICIAL_ACCOUNT, follower, oa_template)
         return Choice(NONE)
 
 
@@ -135,13 +158,31 @@ class AlipaySender:
 
 
 class OfficialAccountSender:
-    """A stub until the Official Account client exists: every send is refused for good."""
+    """Official Account template messages through the OA's own server API client.
+
+    Without a client (no OA appid and secret configured) every send is refused for good.
+    ``miniprogram_appid`` (the WeChat mini-program) makes the message open the row's page.
+    """
+
+    def __init__(
+        self, client: WeChatClient | None = None, miniprogram_appid: str | None = None
+    ) -> None:
+        self._client = client
+        self._miniprogram = miniprogram_appid
 
     async def send(self, message: Outgoing) -> None:
-        raise Permanent(
-            "official account template messages are not configured",
-            platform=OFFICIAL_ACCOUNT,
-            platform_code="not_configured",
+        if self._client is None:
+            raise Permanent(
+                "official account template messages are not configured",
+                platform=OFFICIAL_ACCOUNT,
+                platform_code="not_configured",
+            )
+        await self._client.send_template_message(
+            message.recipient,
+            message.template_id,
+            message.data,
+            message.page or None,
+            miniprogram_appid=self._miniprogram,
         )
 
 

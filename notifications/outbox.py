@@ -29,7 +29,7 @@ from notifications.models import (
     QUEUED,
     OutboxMessage,
 )
-from notifications.templates import PLATFORMS, case_context
+from notifications.templates import CHANNEL_PLATFORMS, case_context
 
 log = logging.getLogger("citysvc.notifications.outbox")
 
@@ -52,7 +52,7 @@ class OutboxSink:
 
     async def record(self, event: MilestoneEvent) -> None:
         registry = self.chooser.registry
-        if not any(registry.template(event.event, p) for p in PLATFORMS):
+        if not any(registry.template(event.event, p) for p in CHANNEL_PLATFORMS):
             return  # the operators chose not to notify this event
         if await OutboxMessage.exists(milestone_id=event.milestone_id):
             return  # the same milestone again: its message exists already

@@ -2,10 +2,10 @@
 
 Operators edit ``templates.json`` (or the file NOTIFY_TEMPLATES_FILE names). ``load_registry``
 reads it and checks everything it can before the first message: known events and platforms,
-typed WeChat keys, Alipay ``keywordN`` keys, placeholders that exist, relative pages, one key
-set per template id, and that a sample of each event renders and fits every field. A bad
-file stops ``serve`` and ``worker`` at start with every problem listed, instead of failing
-message by message at 47003.
+typed WeChat keys (mini-program and Official Account), Alipay ``keywordN`` keys,
+placeholders that exist, relative pages, one key set per template id, and that a sample of
+each event renders and fits every field. A bad file stops ``serve`` and ``worker`` at start
+with every problem listed, instead of failing message by message at 47003.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ from core.ports import MilestoneEvent
 from notifications.fitting import FitError, fit_alipay, fit_wechat, key_kind
 
 DEFAULT_FILE = Path(__file__).with_name("templates.json")
-PLATFORMS = ("wechat", "alipay")
+PLATFORMS = ("wechat", "alipay")  # the mini-programs: consent-bearing, in the order tried
+# The Official Account's template messages: the last channel, for case events only; keys are
+# typed like WeChat's (thing1, time2, ...) and values fitted the same way.
+OFFICIAL_ACCOUNT = "official_account"
+CHANNEL_PLATFORMS = (*PLATFORMS, OFFICIAL_ACCOUNT)
 CASE_STATES = (
     "submitted",
     "accepted",
@@ -182,10 +186,13 @@ def _platforms(event: str, platforms: Any, problems: list[str]) -> list[tuple[st
     if not isinstance(platforms, dict):
         problems.append(f"{event}: needs an object of platforms")
         return []
-    unknown = sorted(set(platforms) - set(PLATFORMS))
+    unknown = sorted(set(platforms) - set(CHANNEL_PLATFORMS))
     if unknown:
-        problems.append(f"{event}: unknown platforms {unknown} (known: {list(PLATFORMS)})")
-    return [(p, platforms[p]) for p in PLATFORMS if p in platforms]
+        problems.append(f"{event}: unknown platforms {unknown} (known: {list(CHANNEL_PLATFORMS)})")
+    if OFFICIAL_ACCOUNT in platforms and event not in CASE_EVENTS:
+        problems.append(f"{event}: '{OFFICIAL_ACCOUNT}' templates are for case events only")
+        return [(p, platforms[p]) for p in PLATFORMS if p in platforms]
+    return [(p, platforms[p]) for p in CHANNEL_PLATFORMS if p in platforms]
 
 
 def _template(event: str, platform: str, entry: Any, problems: list[str]) -> Template | None:
@@ -225,7 +232,7 @@ def _check_template(where: str, template: Template, problems: list[str]) -> bool
 
 
 def _check_key(where: str, platform: str, key: str, problems: list[str]) -> None:
-    if platform == "wechat" and key_kind(key) is None:
+    if platform in ("wechat", OFFICIAL_ACCOUNT) and key_kind(key) is None:
         problems.append(f"{where}: '{key}' is not a typed WeChat key (thing1, time2, ...)")
     if platform == "alipay" and not _ALIPAY_KEY.fullmatch(key):
         problems.append(f"{where}: '{key}' is not an Alipay key (keyword1, keyword2, ...)")

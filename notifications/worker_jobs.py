@@ -21,6 +21,9 @@ from notifications.channels import (
     WECHAT,
     AlipaySender,
     ChannelChooser,
+    NotFollowing,
+    OaLinkDirectory,
+    OfficialAccountDirectory,
     OfficialAccountSender,
     Sender,
     WeChatSender,
@@ -48,13 +51,26 @@ def app_ids(platforms: Platforms) -> dict[str, str]:
     return found
 
 
+def make_chooser(registry: Registry, platforms: Platforms) -> ChannelChooser:
+    """The chooser over the configured apps; the Official Account is the last channel when
+    its server API is configured (appid and secret), with followers as the bot linked them."""
+    oa = platforms.official_account_client
+    directory: OfficialAccountDirectory = NotFollowing()
+    if oa is not None:
+        directory = OaLinkDirectory(oa.appid)
+    return ChannelChooser(registry, app_ids(platforms), directory)
+
+
 def make_sink(registry: Registry, platforms: Platforms) -> OutboxSink:
     """The MilestoneSink the API passes into CaseContext."""
-    return OutboxSink(ChannelChooser(registry, app_ids(platforms)))
+    return OutboxSink(make_chooser(registry, platforms))
 
 
 def senders(platforms: Platforms, notify: Notify) -> dict[str, Sender]:
-    found: dict[str, Sender] = {OFFICIAL_ACCOUNT: OfficialAccountSender()}
+    """The sender of each channel; the Official Account's refuses when it is not configured."""
+    miniprogram = platforms.wechat.appid if platforms.wechat is not None else None
+    oa_sender = OfficialAccountSender(platforms.official_account_client, miniprogram)
+    found: dict[str, Sender] = {OFFICIAL_ACCOUNT: oa_sender}
     if platforms.wechat is not None:
         found[WECHAT] = WeChatSender(platforms.wechat, notify.miniprogram_state)
     if platforms.alipay is not None:
@@ -72,7 +88,7 @@ def make_dispatcher(registry: Registry, platforms: Platforms, notify: Notify) ->
         CAMPAIGN_LANE: max(1, notify.concurrency // 2),
     }
     config = DispatchConfig(lease=notify.lease_seconds, concurrency=lanes)
-    chooser = ChannelChooser(registry, app_ids(platforms))
+    chooser = make_chooser(registry, platforms)
     return Dispatcher(senders(platforms, notify), limiter, chooser, config)
 
 

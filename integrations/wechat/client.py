@@ -35,6 +35,7 @@ FACE_PASSED = 10000
 
 PHONE_PATH = "/wxa/business/getuserphonenumber"
 SUBSCRIBE_PATH = "/cgi-bin/message/subscribe/send"
+OA_TEMPLATE_PATH = "/cgi-bin/message/template/send"  # Official Account template message
 FACE_ID_PATH = "/cityservice/face/identify/getverifyid"
 FACE_QUERY_PATH = "/cityservice/face/identify/queryverifyinfo"
 
@@ -152,6 +153,29 @@ class WeChatClient:
         if page:
             payload["page"] = page
         await self.call(SUBSCRIBE_PATH, payload)
+
+    async def send_template_message(
+        self,
+        touser: str,
+        template_id: str,
+        data: Mapping[str, str],
+        page: str | None,
+        *,
+        miniprogram_appid: str | None = None,
+    ) -> None:
+        """Send one Official Account template message (this client holds the OA's appid).
+
+        ``page`` opens in the mini-program ``miniprogram_appid`` when both are given. A
+        follower who unfollowed answers 43004, raised as ``Permanent`` like any refusal.
+        """
+        payload: dict[str, Any] = {
+            "touser": touser,
+            "template_id": template_id,
+            "data": {key: {"value": value} for key, value in data.items()},
+        }
+        if page and miniprogram_appid:
+            payload["miniprogram"] = {"appid": miniprogram_appid, "pagepath": page}
+        await self.call(OA_TEMPLATE_PATH, payload)
 
     async def face_get_verify_id(
         self, out_seq_no: str, openid: str, name: str, id_number: str

@@ -35,6 +35,7 @@ MEANING: dict[int, str] = {
     40097: "invalid arguments",
     40125: "invalid appsecret",
     41030: "invalid page",
+    43004: "the user does not follow the Official Account",
     43101: "user gave no (or no more) subscribe consent",
     47001: "data format error",
     47003: "a template value breaks its rule",

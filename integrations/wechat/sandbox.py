@@ -10,6 +10,12 @@ Errcodes chosen where PLATFORMS.md is silent: a missing or invalid ``miniprogram
 answers 47001; a face-verification mismatch (out_seq_no, openid, cert_hash, unknown
 verify_id, reused out_seq_no) answers 40097 "invalid args"; a face check not yet done answers
 ``verify_ret`` 90002 and a failed one 10004.
+
+Official Account template messages (``/cgi-bin/message/template/send``, judged by
+``sandbox_rules.check_oa_template``): an unknown template answers 40037, a ``touser`` that
+never followed the account 40003, one who unfollowed 43004 "require subscribe"; a missing or
+extra key, a value that is not a non-empty string, or a ``thing`` key's value over 20
+characters answers 47003 (kept simple: only ``thing`` keys have a length rule).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ PHONE = "/wxa/business/getuserphonenumber"
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
 FACE_ID = "/cityservice/face/identify/getverifyid"
 FACE_QUERY = "/cityservice/face/identify/queryverifyinfo"
+OA_TEMPLATE = "/cgi-bin/message/template/send"
 SANDBOX_CODE = "/sandbox/login-code"  # not WeChat: lets a demo front end get a wx.login code
 CODE_LIFETIME = 300.0  # wx.login codes and phone codes both live 5 minutes
 FACE_LIFETIME = 3600
@@ -83,6 +90,9 @@ class WeChatSandbox(LoopbackServer):
         self.calls: Counter[str] = Counter()
         self.token_fetches: Counter[str] = Counter()  # appid -> tokens handed out
         self.sent: list[Body] = []
+        self.oa_templates: dict[str, list[str]] = {}  # OA template id -> keys
+        self.followers: dict[str, tuple[str, bool]] = {}  # OA openid -> (appid, following)
+        self.oa_sent: list[Body] = []
         self._codes: dict[str, _Code] = {}
         self._phone_codes: dict[str, _Code] = {}
         self._faults = rules.FaultPlan()
@@ -103,6 +113,7 @@ class WeChatSandbox(LoopbackServer):
             (SUBSCRIBE, self._subscribe),
             (FACE_ID, self._face_id),
             (FACE_QUERY, self._face_query),
+            (OA_TEMPLATE, self._oa_template),
         ):
             app.router.add_post(path, self._wrap(self._protected(handler)))
 
@@ -160,6 +171,22 @@ class WeChatSandbox(LoopbackServer):
         if openid not in self.users:
             raise ValueError("grant consent to a known openid (issue_code or add_user)")
         self.consent.grant(openid, template_id, count, long_term)
+
+    def add_oa_template(self, template_id: str, keys: list[str]) -> None:
+        """Register an Official Account template message by its keys (``thing1``...)."""
+        self.oa_templates[template_id] = list(keys)
+
+    def add_follower(self, appid: str, openid: str | None = None) -> str:
+        """Make ``openid`` (generated when None) a follower of the Official Account ``appid``;
+        register the account with ``add_app`` for its tokens."""
+        openid = openid or "o" + secrets.token_urlsafe(20)[:27]
+        self.followers[openid] = (appid, True)
+        return openid
+
+    def unfollow(self, openid: str) -> None:
+        """The follower unsubscribed: template messages to them answer 43004."""
+        appid, _ = self.followers[openid]
+        self.followers[openid] = (appid, False)
 
     def revoke_tokens(self, appid: str) -> None:
         """Every token of the app stops working (40001), as after a secret reset."""
@@ -327,6 +354,16 @@ class WeChatSandbox(LoopbackServer):
         record = {k: body.get(k) for k in fields}
         self.sent.append(record | {"appid": appid, "time": self.now()})
         return {"errcode": 0, "errmsg": "ok", "msgid": secrets.randbits(60)}
+
+    def _oa_template(self, appid: str, body: Body) -> Body:
+        errcode, errmsg = rules.check_oa_template(body, self.oa_templates, self.followers, appid)
+        if errcode:
+            return _err(errcode, errmsg)
+        fields = ("touser", "template_id", "url", "miniprogram", "data")
+        record = {k: body.get(k) for k in fields}
+        msgid = secrets.randbits(60)
+        self.oa_sent.append(record | {"appid": appid, "time": self.now(), "msgid": msgid})
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
     def _face_id(self, appid: str, body: Body) -> Body:
         errcode, result = self.faces.start(appid, body, self._users_of(appid))

@@ -146,6 +146,50 @@ def _check_data(data: object, keys: list[str]) -> tuple[int, str]:
     return 0, "ok"
 
 
+OA_THING_MAX = 20  # the one length rule of OA template values: ``thing`` keys
+
+
+def check_oa_template(
+    body: dict[str, Any],
+    templates: dict[str, list[str]],
+    followers: dict[str, tuple[str, bool]],
+    appid: str,
+) -> tuple[int, str]:
+    """Judge an Official Account template message: (errcode, errmsg), (0, "ok") when sent.
+
+    Chosen rules: unknown template 40037; ``touser`` not a follower of ``appid`` 40003, an
+    unfollowed one 43004; ``miniprogram`` must carry string ``appid`` and ``pagepath`` (47001);
+    every template key present, no other key, each value a non-empty string, and a ``thing``
+    key's value at most 20 characters (47003).
+    """
+    keys = templates.get(str(body.get("template_id")))
+    if keys is None:
+        return 40037, "invalid template_id"
+    follower = followers.get(str(body.get("touser")))
+    if follower is None or follower[0] != appid:
+        return 40003, "invalid openid"
+    if not follower[1]:
+        return 43004, "require subscribe"
+    mini = body.get("miniprogram")
+    if mini is not None and not (
+        isinstance(mini, dict)
+        and all(isinstance(mini.get(k), str) and mini[k] for k in ("appid", "pagepath"))
+    ):
+        return 47001, "data format error: miniprogram"
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return 47003, "argument invalid! data invalid"
+    for key in list(data) + [k for k in keys if k not in data]:
+        item = data.get(key)
+        value = item.get("value") if isinstance(item, dict) else None
+        fits = isinstance(value, str) and bool(value)
+        if fits and key_type(key) == "thing":
+            fits = len(str(value)) <= OA_THING_MAX
+        if key not in keys or not fits:
+            return 47003, f"argument invalid! data.{key}.value invalid"
+    return 0, "ok"
+
+
 class MinuteLimit:
     """A fixed one-minute window per subject (jscode2session: 100 per openid)."""
 

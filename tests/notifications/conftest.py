@@ -71,6 +71,8 @@ def register_templates(registry: Registry, wechat: WeChatSandbox, alipay: Alipay
         keys = [k for k, _ in template.data]
         if template.platform == WECHAT:
             wechat.add_template(template.template_id, keys)
+        elif template.platform == OFFICIAL_ACCOUNT:
+            wechat.add_oa_template(template.template_id, keys)
         else:
             alipay.add_template(template.template_id, keys)
 
