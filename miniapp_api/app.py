@@ -84,7 +84,7 @@ def create_app(
             cors=False,
             http_auto_trace=False,
             http_auto_options=False,
-        )
+        ),
     )
     app.ext.openapi.describe(
         "citysvc API",
