@@ -7,6 +7,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -126,3 +127,15 @@ def _median(runs: list[Stats]) -> Stats:
     middle = sorted(runs, key=lambda s: s.rate)[len(runs) // 2]
     pooled = [lat for s in runs for lat in s.latencies]
     return Stats(middle.requests, middle.seconds, pooled, sum(s.errors for s in runs))
+
+
+def migrated_sqlite(name: str = "bench") -> str:
+    """A fresh SQLite database in a temporary folder, migrated by the real CLI; its URL."""
+    url = f"sqlite://{Path(tempfile.mkdtemp()) / f'{name}.sqlite3'}"
+    subprocess.run(
+        [sys.executable, "-m", "citysvc", "migrate"],
+        check=True,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+    )
+    return url

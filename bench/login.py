@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import aiohttp
-from common import load, server_process
+from common import interleaved, load, migrated_sqlite, server_process
 
 APPID = "wxbench000000001"
 
@@ -34,38 +30,23 @@ async def issue_codes(sandbox: str, n: int) -> list[str]:
 
 
 async def run(requests: int, concurrency: int) -> None:
-    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    url = f"sqlite://{db}"
-    subprocess.run(
-        [sys.executable, "-m", "citysvc", "migrate"],
-        check=True,
-        env={"DATABASE_URL": url, "PATH": ""},
-        capture_output=True,
-    )
-    with server_process("bare") as bare:
-        warm = await load(
-            lambda i: ("POST", f"{bare}/json", {"json": {"code": "x"}}), 500, concurrency
-        )
-        base = await load(
-            lambda i: ("POST", f"{bare}/json", {"json": {"code": "x"}}), requests, concurrency
-        )
-    del warm
-    with server_process("wechat") as sandbox, server_process("api", sandbox, url) as api:
+    url = migrated_sqlite()
+    with (
+        server_process("bare") as bare,
+        server_process("wechat") as sandbox,
+        server_process("api", sandbox, url) as api,
+    ):
         codes = await issue_codes(sandbox, requests + 200)
-        await load(
-            lambda i: (
-                "POST",
-                f"{api}/api/v1/auth/wechat",
-                {"json": {"code": codes[requests + i]}},
-            ),
-            200,
-            concurrency,
-        )
-        ours = await load(
-            lambda i: ("POST", f"{api}/api/v1/auth/wechat", {"json": {"code": codes[i]}}),
-            requests,
-            concurrency,
-        )
+
+        def plain(i: int) -> tuple[str, str, dict[str, object]]:
+            return "POST", f"{bare}/json", {"json": {"code": "x"}}
+
+        def login(i: int) -> tuple[str, str, dict[str, object]]:
+            return "POST", f"{api}/api/v1/auth/wechat", {"json": {"code": codes[i]}}
+
+        await load(plain, 500, concurrency)
+        await load(lambda i: login(requests + i), 200, concurrency)
+        base, ours = await interleaved(plain, login, requests, concurrency)
     print(f"concurrency {concurrency}, {requests} requests each")
     print(base.line("bare Sanic JSON route (baseline)"))
     print(ours.line("POST /api/v1/auth/wechat"))

@@ -15,16 +15,12 @@ import asyncio
 import json
 import random
 import secrets
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from bench_api import bench_settings
-from common import load, server_process
+from common import interleaved, load, migrated_sqlite, server_process
 
 EXAM = "gaokao-2026"
 
@@ -90,14 +86,7 @@ async def seed(database_url: str, candidates: int) -> list[str]:
 
 
 async def run(candidates: int, requests: int, concurrency: int) -> None:
-    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    url = f"sqlite://{db}"
-    subprocess.run(
-        [sys.executable, "-m", "citysvc", "migrate"],
-        check=True,
-        env={"DATABASE_URL": url, "PATH": ""},
-        capture_output=True,
-    )
+    url = migrated_sqlite()
     began = time.perf_counter()
     tokens = await seed(url, candidates)
     print(
@@ -106,20 +95,21 @@ async def run(candidates: int, requests: int, concurrency: int) -> None:
     )
     rng = random.Random(11)
     picks = [rng.choice(tokens) for _ in range(requests)]
-    with server_process("bare") as bare:
-        await load(lambda i: ("GET", f"{bare}/json", {}), 1000, concurrency)
-        base = await load(lambda i: ("GET", f"{bare}/json", {}), requests, concurrency)
-    with server_process("api", "http://127.0.0.1:9", url) as api:
+    with server_process("bare") as bare, server_process("api", "http://127.0.0.1:9", url) as api:
 
         def make(i: int) -> tuple[str, str, dict[str, object]]:
             return (
                 "GET",
                 f"{api}/api/v1/exams/{EXAM}/score",
-                {"headers": {"Authorization": f"Bearer {picks[i]}"}},
+                {"headers": {"Authorization": f"Bearer {picks[i % len(picks)]}"}},
             )
 
+        def plain(i: int) -> tuple[str, str, dict[str, object]]:
+            return "GET", f"{bare}/json", {}
+
+        await load(plain, 1000, concurrency)
         await load(make, 1000, concurrency)
-        ours = await load(make, requests, concurrency)
+        base, ours = await interleaved(plain, make, requests, concurrency)
     print(f"concurrency {concurrency}, {requests} requests each, {candidates} candidates")
     print(base.line("bare Sanic JSON route (baseline)"))
     print(ours.line(f"GET /api/v1/exams/{EXAM}/score"))

@@ -13,14 +13,10 @@ import argparse
 import asyncio
 import json
 import random
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench_api import bench_settings
-from common import load, server_process
+from common import interleaved, load, migrated_sqlite, server_process
 
 
 async def seed(database_url: str, cases: int, owners: int) -> list[tuple[str, str]]:
@@ -31,34 +27,28 @@ async def seed(database_url: str, cases: int, owners: int) -> list[tuple[str, st
 
 
 async def run(cases: int, requests: int, concurrency: int) -> None:
-    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    url = f"sqlite://{db}"
-    subprocess.run(
-        [sys.executable, "-m", "citysvc", "migrate"],
-        check=True,
-        env={"DATABASE_URL": url, "PATH": ""},
-        capture_output=True,
-    )
+    url = migrated_sqlite()
     began = time.perf_counter()
     pairs = await seed(url, cases, owners=2000)
     print(f"seeded {cases} cases in {time.perf_counter() - began:.1f} s")
     rng = random.Random(7)
     picks = [rng.choice(pairs) for _ in range(requests)]
-    with server_process("bare") as bare:
-        await load(lambda i: ("GET", f"{bare}/json", {}), 500, concurrency)
-        base = await load(lambda i: ("GET", f"{bare}/json", {}), requests, concurrency)
-    with server_process("api", "http://127.0.0.1:9", url) as api:
+    with server_process("bare") as bare, server_process("api", "http://127.0.0.1:9", url) as api:
 
         def make(i: int) -> tuple[str, str, dict[str, object]]:
-            token, number = picks[i]
+            token, number = picks[i % len(picks)]
             return (
                 "GET",
                 f"{api}/api/v1/applications/{number}",
                 {"headers": {"Authorization": f"Bearer {token}"}},
             )
 
+        def plain(i: int) -> tuple[str, str, dict[str, object]]:
+            return "GET", f"{bare}/json", {}
+
+        await load(plain, 500, concurrency)
         await load(make, min(500, requests), concurrency)
-        ours = await load(make, requests, concurrency)
+        base, ours = await interleaved(plain, make, requests, concurrency)
     print(f"concurrency {concurrency}, {requests} requests each, {cases} cases")
     print(base.line("bare Sanic JSON route (baseline)"))
     print(ours.line("GET /api/v1/applications/{number}"))

@@ -112,17 +112,13 @@ class Conversation:
         return "\n".join(f"{'✓' if t.key in mine else '·'} {t.name}" for t in TOPICS)
 
     async def _subscribe(self, open_id: str, name: str) -> str:
-        citizen = await self.accounts.citizen_of(open_id)
-        if citizen is None:
-            return texts.NEED_BINDING
-        topic = find_topic(name)
-        if topic is None:
-            lines = await self._topic_list(citizen)
-            return (texts.TOPIC_UNKNOWN if name else texts.TOPICS).format(name=name, lines=lines)
-        added = await topics.subscribe(citizen, topic.key, self._clock.now())
-        return (texts.SUBSCRIBED if added else texts.ALREADY_SUBSCRIBED).format(name=topic.name)
+        return await self._follow(open_id, name, follow=True)
 
     async def _unsubscribe(self, open_id: str, name: str) -> str:
+        return await self._follow(open_id, name, follow=False)
+
+    async def _follow(self, open_id: str, name: str, *, follow: bool) -> str:
+        """订阅 / 退订: the sender must be linked; an unknown topic lists the topics."""
         citizen = await self.accounts.citizen_of(open_id)
         if citizen is None:
             return texts.NEED_BINDING
@@ -130,6 +126,9 @@ class Conversation:
         if topic is None:
             lines = await self._topic_list(citizen)
             return (texts.TOPIC_UNKNOWN if name else texts.TOPICS).format(name=name, lines=lines)
+        if follow:
+            added = await topics.subscribe(citizen, topic.key, self._clock.now())
+            return (texts.SUBSCRIBED if added else texts.ALREADY_SUBSCRIBED).format(name=topic.name)
         removed = await topics.unsubscribe(citizen, topic.key)
         return (texts.UNSUBSCRIBED if removed else texts.NOT_SUBSCRIBED).format(name=topic.name)
 

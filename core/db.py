@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -60,12 +61,15 @@ def tortoise_config(database_url: str = DEFAULT_DATABASE_URL) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config()
 
 
+def _sqlite_path(database_url: str) -> str | None:
+    if urlsplit(database_url).scheme != "sqlite":
+        return None
+    return database_url[len("sqlite://") :].split("?", 1)[0]
+
+
 def ensure_sqlite_dir(database_url: str) -> None:
     """SQLite will not create the file's folder; do it so a fresh clone just works."""
-    parts = urlsplit(database_url)
-    if parts.scheme != "sqlite":
-        return
-    path = database_url[len("sqlite://") :].split("?", 1)[0]
+    path = _sqlite_path(database_url)
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
@@ -76,13 +80,13 @@ async def init_db(database_url: str) -> None:
     # Tortoise 1.x keeps its state in a context variable; request handlers run in other tasks
     # than the start-up listener, so this process-wide context is made the global fallback.
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    _open_reader(database_url)
 
 
 async def close_db() -> None:
     """Close the connections and release the global context so a later init_db works."""
     await Tortoise.close_connections()
-    while _readers:
-        _readers.popitem()[1].close()
+    _close_reader()
 
 
 async def migrate(database_url: str) -> None:
@@ -106,6 +110,7 @@ async def db_ready() -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=256)
 def _numbered(sql: str) -> str:
     """Turn ``?`` placeholders into PostgreSQL's ``$1, $2, ...``."""
     parts = sql.split("?")
@@ -117,24 +122,31 @@ async def fetch(sql: str | Mapping[str, str], params: list[Any]) -> list[dict[st
 
     Write ``?`` placeholders; they are numbered for PostgreSQL. Values come back as the
     driver gives them: callers normalise dates, booleans and JSON with ``core.rows``.
-    On SQLite the read runs on a read-only connection of this thread (see ``_sqlite_reader``).
     Where the dialects differ (a uuid column against text) pass {"sqlite": ..., "postgres": ...}.
+    On SQLite the read runs inline on a read-only connection (see ``_open_reader``).
     """
+    if _reader_path is not None:
+        text = sql if isinstance(sql, str) else sql["sqlite"]
+        return [dict(row) for row in _sqlite_reader(_reader_path).execute(text, params)]
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
-    if not isinstance(sql, str):
-        sql = sql[dialect]
+    text = sql if isinstance(sql, str) else sql[dialect]
     if dialect == "postgres":
-        rows: list[dict[str, Any]] = await conn.execute_query_dict(_numbered(sql), params)
-        return rows
-    if dialect == "sqlite":
-        reader = _sqlite_reader(conn.filename)
-        return [dict(row) for row in reader.execute(sql, params).fetchall()]
-    rows = await conn.execute_query_dict(sql, params)
+        text = _numbered(text)
+    rows: list[dict[str, Any]] = await conn.execute_query_dict(text, params)
     return rows
 
 
-_readers: dict[str, sqlite3.Connection] = {}
+_reader_path: str | None = None  # the SQLite file in use, when the database is SQLite
+_reader: sqlite3.Connection | None = None
+
+
+def _open_reader(database_url: str) -> None:
+    """Reads of ``fetch`` go to this SQLite file (opened on first use: it may not exist yet)."""
+    global _reader_path
+    _close_reader()
+    path = _sqlite_path(database_url)
+    _reader_path = path if path and path != ":memory:" else None
 
 
 def _sqlite_reader(path: str) -> sqlite3.Connection:
@@ -145,9 +157,15 @@ def _sqlite_reader(path: str) -> sqlite3.Connection:
     status-query benchmark measured 8x fewer requests a second). WAL mode lets this reader
     run beside Tortoise's writer without locking. Writes never come here.
     """
-    reader = _readers.get(path)
-    if reader is None:
-        reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        reader.row_factory = sqlite3.Row
-        _readers[path] = reader
-    return reader
+    global _reader
+    if _reader is None:
+        _reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        _reader.row_factory = sqlite3.Row
+    return _reader
+
+
+def _close_reader() -> None:
+    global _reader, _reader_path
+    if _reader is not None:
+        _reader.close()
+    _reader, _reader_path = None, None
