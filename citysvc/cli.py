@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from core.errors import SettingsError
 from core.settings import Settings
@@ -100,14 +100,6 @@ def cmd_robots(args: argparse.Namespace) -> int:
         print("citysvc robots set: DEPARTMENT is required", file=sys.stderr)
         return 2
     return run_robots_set(args.department, args.key)
-
-
-def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        print(f"citysvc {name}: not yet available in this release", file=sys.stderr)
-        return 2
-
-    return run
 
 
 def build_parser() -> argparse.ArgumentParser:

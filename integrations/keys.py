@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from core.ratelimit import RATE_PREFIX
+
 PREFIX = "citysvc:"
 WECHAT_TOKEN = PREFIX + "wechat:token:"  # + appid -> JSON {"token", "expires_at"}
 WECHAT_TOKEN_LOCK = PREFIX + "wechat:token-lock:"  # + appid
-RATE = PREFIX + "rate:"  # + limiter name + ":" + subject (core.ratelimit)
+RATE = RATE_PREFIX  # + limiter name + ":" + subject: core.ratelimit writes these
 LOCK = PREFIX + "lock:"  # + name
 BOT_SEEN = PREFIX + "bot:seen:"  # + appid + ":" + MsgId or FromUserName:CreateTime (dedupe)
 BOT_REPLY = PREFIX + "bot:reply:"  # + same suffix -> the reply given, for WeChat's retries
@@ -16,3 +18,4 @@ WECOM_SENT = PREFIX + "wecom:sent:"  # + robot key fingerprint -> JSON send time
 WECOM_SENT_LOCK = PREFIX + "wecom:sent-lock:"  # + robot key fingerprint
 WECOM_FLUSH_LOCK = PREFIX + "wecom:flush-lock:"  # + department code: one flusher at a time
 NOTIFY_RATE = PREFIX + "notify:rate:"  # + platform [+ ":campaign"]: sends in this 1 s window
+IDENTITY_SANDBOX = PREFIX + "identity-sandbox:"  # + ref -> pending | passed | failed

@@ -15,10 +15,10 @@ from __future__ import annotations
 import secrets
 
 from core.ports import IdentityClaim, SharedState, VerificationTicket
-from integrations.keys import PREFIX
+from integrations.keys import IDENTITY_SANDBOX
 
 PROVIDER = "sandbox"
-KEY = PREFIX + "identity-sandbox:"  # + ref -> "pending" | "passed" | "failed"
+KEY = IDENTITY_SANDBOX
 LIFETIME = 3600.0
 _PENDING, _PASSED, _FAILED = "pending", "passed", "failed"
 
