@@ -44,6 +44,7 @@ from miniapp_api.routes import (
 from miniapp_api.routes import bot as bot_routes
 from miniapp_api.routes import notifications as notification_routes
 from miniapp_api.routes import warnings as warning_routes
+from miniapp_api.body import row_id
 from miniapp_api.server import App
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_sink
@@ -69,6 +70,8 @@ def create_app(
     app = Sanic(name or f"citysvc{next(_names) or ''}", dumps=_dumps)
     # After Sanic() has configured its handlers: every log line is masked (ID, phone, token).
     install_log_filter()
+    # row ids in paths: a number the database can hold, so 10**30 is a 404 and not an overflow
+    app.router.register_pattern("id", row_id, r"^[1-9][0-9]{0,17}$")
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = 12 * 1024 * 1024
     # Only the OpenAPI document: the dependency-injection extension (unused here) hooks every

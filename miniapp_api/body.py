@@ -32,3 +32,11 @@ def required_str(body: dict[str, Any], name: str, *, max_length: int = 256) -> s
     if len(value) > max_length:
         raise InvalidInput(f"'{name}' is too long.", details={"field": name})
     return value.strip()
+
+
+def row_id(text: str) -> int:
+    """A path's row id (route type ``<x:id>``); ValueError makes the router answer 404."""
+    value = int(text)
+    if not 0 < value < 2**63:
+        raise ValueError(text)
+    return value

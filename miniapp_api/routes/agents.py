@@ -29,7 +29,7 @@ async def index(request: Request) -> HTTPResponse:
     return json(await agents.listing(str(citizen.id)))
 
 
-@bp.delete("/<auth_id:int>")
+@bp.delete("/<auth_id:id>")
 @openapi.summary("Withdraw an authorisation you gave")
 async def delete(request: Request, auth_id: int) -> HTTPResponse:
     citizen = await current_citizen(request)

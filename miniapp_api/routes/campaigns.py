@@ -68,14 +68,14 @@ async def index(request: Request) -> HTTPResponse:
     return json([service.view(c) for c in campaigns])
 
 
-@bp.get("/<campaign_id:int>")
+@bp.get("/<campaign_id:id>")
 @openapi.summary("One campaign with its status and figures")
 async def show(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
     return await _shown(request, await service.load(campaign_id))
 
 
-@bp.post("/<campaign_id:int>/approve")
+@bp.post("/<campaign_id:id>/approve")
 @openapi.summary("Approve (a second publicity or admin user): scheduled; 403 self_approval")
 async def approve(request: Request, campaign_id: int) -> HTTPResponse:
     member = await current_staff(request)
@@ -90,25 +90,25 @@ async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
     return await _shown(request, campaign)
 
 
-@bp.post("/<campaign_id:int>/pause")
+@bp.post("/<campaign_id:id>/pause")
 @openapi.summary("Pause: queued messages are held back")
 async def pause(request: Request, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "pause")
 
 
-@bp.post("/<campaign_id:int>/resume")
+@bp.post("/<campaign_id:id>/resume")
 @openapi.summary("Resume: scheduled, or running when it had started")
 async def resume(request: Request, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "resume")
 
 
-@bp.post("/<campaign_id:int>/cancel")
+@bp.post("/<campaign_id:id>/cancel")
 @openapi.summary("Cancel: queued messages are withdrawn and their consents kept")
 async def cancel(request: Request, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "cancel")
 
 
-@bp.post("/<campaign_id:int>/preview")
+@bp.post("/<campaign_id:id>/preview")
 @openapi.summary("The exact message per platform, as it will be sent")
 async def preview(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
@@ -117,7 +117,7 @@ async def preview(request: Request, campaign_id: int) -> HTTPResponse:
     return json(_delivery(request).preview(event, service.message_context(campaign)))
 
 
-@bp.post("/<campaign_id:int>/test-send")
+@bp.post("/<campaign_id:id>/test-send")
 @openapi.summary("Send the message now to named citizens {citizen_ids} (staff's own accounts)")
 async def send_test(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)

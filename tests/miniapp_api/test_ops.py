@@ -28,3 +28,13 @@ async def test_openapi_document_lists_contract_paths(api: Api) -> None:
         assert path in doc["paths"], path
     status, page, _ = await api.call("GET", "/docs")
     assert status == 200 and "<html" in page.lower()
+
+
+async def test_ids_beyond_the_database_range_are_404(api: Api) -> None:
+    from tests import builders as b
+
+    admin = await b.staff_token(api, "admin9", role="admin", department=None)
+    for huge in ("7875891320493146449641472", "-5", "0"):
+        path = f"/api/v1/staff/campaigns/{huge}"
+        status, body, _ = await api.call("GET", path, token=admin)
+        assert (status, body["error"]["code"]) == (404, "not_found"), path
