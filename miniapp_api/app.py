@@ -26,6 +26,7 @@ from core.settings import Settings
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
 from miniapp_api import errors
+from miniapp_api.body import row_id
 from miniapp_api.context import Services
 from miniapp_api.routes import (
     agents,
@@ -44,7 +45,6 @@ from miniapp_api.routes import (
 from miniapp_api.routes import bot as bot_routes
 from miniapp_api.routes import notifications as notification_routes
 from miniapp_api.routes import warnings as warning_routes
-from miniapp_api.body import row_id
 from miniapp_api.server import App
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_sink
