@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 import time
@@ -37,8 +38,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from citysvc.worker import run_worker
+    from core.masking import install_log_filter
 
-    return asyncio.run(run_worker(_settings()))
+    settings = _settings()
+    # the worker has no Sanic to set up logging: say what it does, with PII masked
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    install_log_filter()
+    return asyncio.run(run_worker(settings))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
