@@ -148,7 +148,8 @@ def _print_urls(api: str, wechat: str, alipay: str, carrier: str) -> None:
         f"  API            {api}/api/v1/...\n"
         f"  API docs       {api}/docs\n"
         f"  health         {api}/healthz  {api}/readyz\n"
-        f"  WeChat sandbox {wechat}  (POST /sandbox/login-code for a wx.login code)\n"
+        f"  WeChat sandbox {wechat}  (POST /sandbox/login-code for a wx.login code,\n"
+        f"                 POST /sandbox/consent {{openid, template_ids}} for the consent tap)\n"
         f"  Alipay sandbox {alipay}\n"
         f"  EMS carrier    {carrier}  (parcels move every {PARCEL_STEP_SECONDS:.0f} s, or POST "
         f'{ADVANCE} {{"number": ...}})\n'

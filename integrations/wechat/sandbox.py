@@ -48,6 +48,7 @@ FACE_ID = "/cityservice/face/identify/getverifyid"
 FACE_QUERY = "/cityservice/face/identify/queryverifyinfo"
 OA_TEMPLATE = "/cgi-bin/message/template/send"
 SANDBOX_CODE = "/sandbox/login-code"  # not WeChat: lets a demo front end get a wx.login code
+SANDBOX_CONSENT = "/sandbox/consent"  # not WeChat: the tap on wx.requestSubscribeMessage
 CODE_LIFETIME = 300.0  # wx.login codes and phone codes both live 5 minutes
 FACE_LIFETIME = 3600
 
@@ -108,6 +109,7 @@ class WeChatSandbox(LoopbackServer):
         app.router.add_get(TOKEN, self._wrap(self._plain_token))
         app.router.add_post(STABLE_TOKEN, self._wrap(self._stable_token))
         app.router.add_post(SANDBOX_CODE, self._wrap(self._sandbox_code))
+        app.router.add_post(SANDBOX_CONSENT, self._wrap(self._sandbox_consent))
         for path, handler in (
             (PHONE, self._phone),
             (SUBSCRIBE, self._subscribe),
@@ -291,6 +293,17 @@ class WeChatSandbox(LoopbackServer):
         openid, unionid = body.get("openid"), body.get("unionid")
         code = self.issue_code(str(appid), openid and str(openid), unionid and str(unionid))
         return {"errcode": 0, "errmsg": "ok", "code": code, "openid": self.openid_of(code)}
+
+    async def _sandbox_consent(self, request: web.Request) -> Body:
+        """``{openid, template_ids: [...], long_term?}``: what WeChat records when the user taps
+        accept, so a demo front end can play both the tap and the later POST /consents."""
+        body = await _read_json(request) or {}
+        openid, ids = body.get("openid"), body.get("template_ids")
+        if openid not in self.users or not isinstance(ids, list):
+            return _err(40003, "invalid openid")
+        for template_id in ids:
+            self.grant_consent(str(openid), str(template_id), 1, bool(body.get("long_term")))
+        return {"errcode": 0, "errmsg": "ok"}
 
     def _credentials(self, appid: object, secret: object, grant_type: object) -> Body | None:
         if appid not in self.apps:

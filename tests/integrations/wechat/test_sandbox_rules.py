@@ -113,3 +113,20 @@ def test_consent_ledger_counts_one_time_credits() -> None:
     ledger.grant("o1", "t1", count=2, long_term=False)
     assert [ledger.spend("o1", "t1") for _ in range(3)] == [True, True, False]
     assert not ledger.spend("o1", "t2")
+
+
+async def test_demo_consent_endpoint_records_the_tap() -> None:
+    import aiohttp
+
+    from integrations.wechat.sandbox import WeChatSandbox
+
+    async with WeChatSandbox() as wx, aiohttp.ClientSession() as http:
+        wx.add_app("wxdemo", "secret")
+        openid = wx.add_user("wxdemo", "o-demo")
+        wx.add_template("tpl-1", ["thing1"])
+        body = {"openid": openid, "template_ids": ["tpl-1", "tpl-1"]}
+        async with http.post(f"{wx.base_url}/sandbox/consent", json=body) as resp:
+            assert (await resp.json(content_type=None))["errcode"] == 0
+        async with http.post(f"{wx.base_url}/sandbox/consent", json={"openid": "nobody"}) as resp:
+            assert (await resp.json(content_type=None))["errcode"] == 40003
+        assert wx.consent.credits[(openid, "tpl-1")] == 2
