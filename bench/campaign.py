@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from common import Stats, load
+from common import Stats, load, migrate, subscribe_send_url
 
 APPID, SECRET = "wxbench000000001", "bench-secret"
 TOPIC_TEMPLATE = "wx-demo-topic"
@@ -162,23 +162,8 @@ def campaign_payload(i: int) -> dict[str, object]:
 
 
 async def raw_loop(base: str, n: int) -> Stats:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{base}/cgi-bin/stable_token",
-            json={"grant_type": "client_credential", "appid": APPID, "secret": SECRET},
-        ) as resp,
-    ):
-        token = (await resp.json(content_type=None))["access_token"]
-    url = f"{base}/cgi-bin/message/subscribe/send?access_token={token}"
+    url = await subscribe_send_url(base, APPID, SECRET)
     return await load(lambda i: ("POST", url, {"json": campaign_payload(i)}), n, CONCURRENCY)
-
-
-def migrated(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "citysvc", "migrate"], check=True, env=env, capture_output=True
-    )
 
 
 async def add_campaign(url: str, rate: int) -> None:
@@ -306,7 +291,7 @@ async def main(n: int, baseline: int, rate: int) -> None:
     work = Path(tempfile.mkdtemp())
     path = work / "campaign.sqlite3"
     url = f"sqlite://{path}"
-    migrated(url)
+    migrate(url)
     started = time.time()
     seed(path, n)
     print(f"seeded {n} citizens in {time.time() - started:.0f} s")

@@ -129,13 +129,29 @@ def _median(runs: list[Stats]) -> Stats:
     return Stats(middle.requests, middle.seconds, pooled, sum(s.errors for s in runs))
 
 
-def migrated_sqlite(name: str = "bench") -> str:
-    """A fresh SQLite database in a temporary folder, migrated by the real CLI; its URL."""
-    url = f"sqlite://{Path(tempfile.mkdtemp()) / f'{name}.sqlite3'}"
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` up to date with the real CLI."""
     subprocess.run(
         [sys.executable, "-m", "citysvc", "migrate"],
         check=True,
         env={**os.environ, "DATABASE_URL": url},
         capture_output=True,
     )
+
+
+def migrated_sqlite(name: str = "bench") -> str:
+    """A fresh SQLite database in a temporary folder, migrated; its URL."""
+    url = f"sqlite://{Path(tempfile.mkdtemp()) / f'{name}.sqlite3'}"
+    migrate(url)
     return url
+
+
+async def subscribe_send_url(base: str, appid: str, secret: str) -> str:
+    """The sandbox's subscribe-message URL with a fresh stable access token (raw loops)."""
+    body = {"grant_type": "client_credential", "appid": appid, "secret": secret}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{base}/cgi-bin/stable_token", json=body) as resp,
+    ):
+        token = (await resp.json(content_type=None))["access_token"]
+    return f"{base}/cgi-bin/message/subscribe/send?access_token={token}"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import aiohttp
 from bench_api import APPID, SECRET
-from common import Stats, load, server_process
+from common import Stats, load, migrate, server_process, subscribe_send_url
 
 TEMPLATE = "wx-bench-progress"
 KEYS = ["character_string1", "thing2", "phrase3", "time4"]
@@ -89,25 +89,8 @@ def sandbox_process() -> Iterator[str]:
         proc.wait(timeout=20)
 
 
-def migrated(url: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "citysvc", "migrate"],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "DATABASE_URL": url},
-    )
-
-
 async def raw_loop(base: str, n: int, concurrency: int, offset: int) -> Stats:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{base}/cgi-bin/stable_token",
-            json={"grant_type": "client_credential", "appid": APPID, "secret": SECRET},
-        ) as resp,
-    ):
-        token = (await resp.json(content_type=None))["access_token"]
-    url = f"{base}/cgi-bin/message/subscribe/send?access_token={token}"
+    url = await subscribe_send_url(base, APPID, SECRET)
     return await load(lambda i: ("POST", url, {"json": payload(offset + i)}), n, concurrency)
 
 
@@ -179,7 +162,7 @@ async def throughput(messages: int, concurrency: int) -> float:
     from core.db import close_db, init_db
 
     url = f"sqlite://{Path(tempfile.mkdtemp()) / 'dispatch.sqlite3'}"
-    migrated(url)
+    migrate(url)
     await init_db(url)
     rates: list[tuple[float, float]] = []
     try:
@@ -316,7 +299,7 @@ async def latency(samples: int) -> tuple[float, float]:
     from notifications.templates import load_registry
 
     url = f"sqlite://{Path(tempfile.mkdtemp()) / 'latency.sqlite3'}"
-    migrated(url)
+    migrate(url)
     await seed_api_data(url)
     async with WeChatSandbox() as sandbox:
         sandbox.add_app(APPID, SECRET)
