@@ -72,6 +72,8 @@ async def seed(database_url: str, candidates: int) -> list[str]:
                         candidate_number=f"26{start + i:09d}",
                         id_number_index=p.id_number_index,
                         name_enc=name,
+                        name_masked="张*",
+                        release_at=now - timedelta(minutes=1),
                         total="600",
                         subjects={"语文": "120", "数学": "130"},
                     )

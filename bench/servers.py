@@ -11,6 +11,7 @@ import asyncio
 import signal
 import sys
 
+import uvloop
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
@@ -60,4 +61,5 @@ async def main(kind: str, *args: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:]))
+    # the event loop `citysvc serve` runs on (Sanic picks uvloop where it is installed)
+    uvloop.run(main(*sys.argv[1:]))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
+
+import orjson
 
 from core.clock import CST
 
@@ -25,4 +26,4 @@ def as_date(value: Any) -> date | None:
 
 
 def as_json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
+    return orjson.loads(value) if isinstance(value, str | bytes) else value

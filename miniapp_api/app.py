@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import itertools
-import json
 import logging
 from collections.abc import Mapping
 
+import orjson
 from sanic import Sanic
 from sanic_ext import Config as ExtConfig
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
@@ -50,8 +49,12 @@ from notifications.templates import load_registry
 from notifications.worker_jobs import make_sink
 
 _names = itertools.count()
+
+
 # Chinese text as UTF-8, not \uXXXX escapes: a third smaller and readable in any log
-_dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+def _dumps(body: object) -> bytes:
+    """Answers as compact UTF-8 JSON (Chinese text stays readable); orjson is ~5x json.dumps."""
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
 
 
 def create_app(

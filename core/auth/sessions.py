@@ -41,7 +41,8 @@ class SessionService:
     """Issues and checks tokens. ``secret`` is SECRET_KEY; ``ttl`` is seconds."""
 
     def __init__(self, secret: str, ttl: int, clock: Clock) -> None:
-        self._key = hashlib.sha256(b"citysvc session tokens\0" + secret.encode()).digest()
+        key = hashlib.sha256(b"citysvc session tokens\0" + secret.encode()).digest()
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         self._ttl = ttl
         self._clock = clock
 
@@ -63,7 +64,9 @@ class SessionService:
         return f"{body}.{self._mac(body)}"
 
     def _mac(self, body: str) -> str:
-        digest = hmac.new(self._key, body.encode(), hashlib.sha256).digest()
+        mac = self._keyed.copy()  # the keyed state is computed once, not per token
+        mac.update(body.encode())
+        digest = mac.digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     def claims(self, token: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from core.errors import DomainError, InvalidInput
 from core.exams.models import Exam, ExamResult
 from core.identity.idnumber import normalize_id_number
 from core.identity.names import normalize_name
+from core.masking import mask_name
 from core.pii import PiiCipher
 
 REQUIRED = ("candidate_number", "id_number", "name", "total")
@@ -77,6 +78,7 @@ def _row(
         "subjects": scores,
         "id_number_index": cipher.blind_index(id_number, purpose="id_number"),
         "name_enc": cipher.encrypt(name, context="exam_result.name"),
+        "name_masked": mask_name(name),
     }
 
 
@@ -117,7 +119,8 @@ async def import_results(
         )
         await ExamResult.filter(exam_id=exam_key).delete()
         await ExamResult.bulk_create(
-            [ExamResult(exam_id=exam_key, **r) for r in rows], batch_size=1000
+            [ExamResult(exam_id=exam_key, release_at=release_at, **r) for r in rows],
+            batch_size=1000,
         )
     report.imported = len(rows)
     return report

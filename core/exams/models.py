@@ -28,6 +28,11 @@ class ExamResult(Model):
     name_enc = fields.TextField()
     total = fields.CharField(max_length=16)  # as published: "612" or "612.5"
     subjects: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    # Copies written with the row at import (the score query, the busiest read of release
+    # day, then needs neither the exam row nor a decryption): the exam's release time (an
+    # import replaces every row in the transaction that sets it) and the name as shown.
+    release_at = fields.DatetimeField(null=True)
+    name_masked = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "exam_result"

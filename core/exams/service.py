@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from core.auth.sessions import SessionService
 from core.db import fetch
 from core.errors import Forbidden, NotAuthenticated, NotFound
@@ -17,15 +19,14 @@ from core.masking import mask_name
 from core.pii import PiiCipher
 from core.ports import SharedState
 from core.ratelimit import SCORE_PER_CITIZEN, enforce
-from core.rows import as_datetime, as_json
+from core.rows import as_datetime
 
 _OWN = """
 SELECT s.kind, s.expires_at, s.revoked_at, c.id AS citizen_id, c.realname_verified,
-       e.release_at, r.candidate_number, r.name_enc, r.total, r.subjects
+       r.release_at, r.candidate_number, r.name_masked, r.name_enc, r.total, r.subjects
 FROM session s
 JOIN citizen c ON c.id = {subject} AND c.closed_at IS NULL
 LEFT JOIN exam_result r ON r.id_number_index = c.id_number_index AND r.exam_id = ?
-LEFT JOIN exam e ON e.key = r.exam_id
 WHERE s.id = ?
 """
 OWN = {
@@ -67,13 +68,18 @@ async def own_score(
             "Verify your real name first: scores are matched by ID number.",
             code="realname_required",
         )
-    if row["candidate_number"] is None or as_datetime(row["release_at"]) > now:
+    released = row["release_at"]
+    if row["candidate_number"] is None or released is None or as_datetime(released) > now:
         raise _none(exam)
-    name = cipher.decrypt(row["name_enc"], context="exam_result.name")
+    name_masked = row["name_masked"] or mask_name(
+        cipher.decrypt(row["name_enc"], context="exam_result.name")  # imported before 0002
+    )
+    subjects = row["subjects"]
     return {
         "exam": exam,
         "candidate_number": row["candidate_number"],
-        "name_masked": mask_name(name),
+        "name_masked": name_masked,
         "total": row["total"],
-        "subjects": as_json(row["subjects"]),
+        # stored JSON goes out as it is, without a parse and a re-serialisation
+        "subjects": orjson.Fragment(subjects) if isinstance(subjects, str) else subjects,
     }

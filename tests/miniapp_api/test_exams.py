@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.clock import CST
+from core.exams.models import ExamResult
 from integrations.wechat.sandbox import WeChatSandbox
 from tests import builders as b
 from tests import harness
@@ -77,6 +78,36 @@ async def test_own_score_only_after_release(
         "subjects": {"语文": "121", "数学": "138"},
     }
     assert (await api.call("GET", "/api/v1/exams/zhongkao-2026/score", token=token))[0] == 404
+
+
+async def test_reimport_with_a_later_release_hides_scores_again(
+    api: Api, wechat: WeChatSandbox, database_url: str, tmp_path: Path
+) -> None:
+    """Each result row carries its exam's release time: a re-import moves them all."""
+    await load(database_url, tmp_path)
+    token = await b.citizen_token(api, wechat)
+    await b.verify_directly((await b.me(api, token))["id"], name="张三", id_number=MINE)
+    api.clock.set(datetime(2026, 6, 25, 13, 0, tzinfo=CST))
+    assert (await api.call("GET", "/api/v1/exams/gaokao-2026/score", token=token))[0] == 200
+    path = tmp_path / "gaokao.csv"
+    await asyncio.to_thread(
+        import_exam, database_url, path, "gaokao-2026", "--release-at", "2026-06-26T12:00"
+    )
+    status, body, _ = await api.call("GET", "/api/v1/exams/gaokao-2026/score", token=token)
+    assert (status, body["error"]["code"]) == (404, "score_not_found")
+
+
+async def test_results_imported_before_the_masked_name_column_still_answer(
+    api: Api, wechat: WeChatSandbox, database_url: str, tmp_path: Path
+) -> None:
+    """Rows from before migration 0002 have no masked name: the query decrypts instead."""
+    await load(database_url, tmp_path)
+    await ExamResult.all().update(name_masked=None)
+    token = await b.citizen_token(api, wechat)
+    await b.verify_directly((await b.me(api, token))["id"], name="张三", id_number=MINE)
+    api.clock.set(datetime(2026, 6, 25, 13, 0, tzinfo=CST))
+    status, body, _ = await api.call("GET", "/api/v1/exams/gaokao-2026/score", token=token)
+    assert (status, body["name_masked"]) == (200, "张*")
 
 
 async def test_nobody_reads_anyone_elses(

@@ -1,0 +1,32 @@
+"""Later migrations carry existing data forward."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as run_migrations
+
+from core.db import migrate, tortoise_config
+
+
+async def test_0002_copies_each_exams_release_time_onto_its_results(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'old.sqlite3'}"
+    try:
+        await run_migrations(config=tortoise_config(url), target="citysvc.0001_initial")
+    finally:
+        await Tortoise.close_connections()
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:
+        db.execute(
+            "INSERT INTO exam (key, topic, release_at) "
+            "VALUES ('gaokao-2026', 'gaokao', '2026-06-25 12:00:00+08:00')"
+        )
+        db.execute(
+            "INSERT INTO exam_result (exam_id, candidate_number, id_number_index, name_enc, "
+            "total, subjects) VALUES ('gaokao-2026', '1', 'i', 'v1.k.x', '600', '{}')"
+        )
+    await migrate(url)
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:
+        row = db.execute("SELECT release_at, name_masked FROM exam_result").fetchone()
+    assert row == ("2026-06-25 12:00:00+08:00", None)
