@@ -10,6 +10,7 @@ from core.auth.sessions import SessionService
 from core.cases import audit
 from core.cases.models import Application, AuditEntry, CaseNumber
 from core.cases.numbers import format_number
+from core.cases.views import masked_address, timeline_item
 from core.clock import CST, SystemClock
 from core.db import close_db, init_db
 from core.identity.models import Citizen
@@ -28,6 +29,13 @@ FLOW = [
     ("submit", None, "submitted"),
     ("accept", "submitted", "accepted"),
     ("start_review", "accepted", "under_review"),
+]
+
+
+# what audit.append stores beside the trail, for the same steps
+TIMELINE = [
+    timeline_item(action, new, "", datetime(2026, 11, 20, 9, 0, tzinfo=CST))
+    for action, _, new in FLOW
 ]
 
 
@@ -95,6 +103,8 @@ async def _batch(
                 materials=[{"name": "申请表", "file_id": "f" * 32}],
                 delivery_method="ems",
                 delivery_address_enc=address,
+                delivery_address_masked=masked_address(ADDRESS),
+                citizen_timeline=TIMELINE,
                 promised_days=5,
                 legal_days=20,
                 accepted_on=date(2026, 11, 20),

@@ -137,6 +137,19 @@ async def fetch(sql: str | Mapping[str, str], params: list[Any]) -> list[dict[st
     return rows
 
 
+async def fetch_tuples(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Like ``fetch``, rows as plain tuples in the selected order (no per-row mapping)."""
+    if _reader_path is not None:
+        cursor = _sqlite_reader(_reader_path).execute(sql, params)
+        cursor.row_factory = None
+        return cursor.fetchall()
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        sql = _numbered(sql)
+    _, rows = await conn.execute_query(sql, params)
+    return [tuple(row) for row in rows]
+
+
 _reader_path: str | None = None  # the SQLite file in use, when the database is SQLite
 _reader: sqlite3.Connection | None = None
 

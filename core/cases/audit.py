@@ -7,11 +7,21 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
+from tortoise import connections
 from tortoise.expressions import Q
 
 from core.cases.models import AuditEntry
+from core.cases.views import timeline_item
 
 GENESIS = "0" * 64
+
+_APPEND_TIMELINE = {
+    "sqlite": "UPDATE application SET citizen_timeline = "
+    "json_insert(citizen_timeline, '$[#]', json(?)) WHERE id = ?",
+    "postgres": "UPDATE application SET citizen_timeline = "
+    "citizen_timeline || jsonb_build_array($1::jsonb) WHERE id = $2",
+}
 
 
 def entry_hash(
@@ -58,6 +68,12 @@ async def append(
     digest = entry_hash(
         prev_hash, application_id, seq, actor, action, from_status, to_status, note, at
     )
+    # the citizen's stored timeline grows in the same transaction; a case filed before
+    # migration 0004 has none (NULL stays NULL) and its timeline is read from this trail
+    item = orjson.dumps(timeline_item(action, to_status, note, at)).decode()
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
+    await conn.execute_query(_APPEND_TIMELINE[dialect], [item, application_id])
     return await AuditEntry.create(
         application_id=application_id,
         seq=seq,

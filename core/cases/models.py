@@ -32,6 +32,12 @@ class Application(Model):
     materials: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     delivery_method = fields.CharField(max_length=16)
     delivery_address_enc = fields.TextField(null=True)  # ciphertext: personal data
+    # what the citizen's own views show (name, phone and street masked), written with the
+    # ciphertext so the most frequent read needs no decryption
+    delivery_address_masked: fields.JSONField[dict[str, str]] = fields.JSONField(null=True)
+    # the citizen's timeline as they read it, one item appended with each audit entry in the
+    # same transaction (the audit trail stays the record; empty for cases filed before 0004)
+    citizen_timeline: fields.JSONField[list[dict[str, str]]] = fields.JSONField(null=True)
     promised_days = fields.IntField()
     legal_days = fields.IntField()
     accepted_on = fields.DateField(null=True)

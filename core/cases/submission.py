@@ -13,6 +13,7 @@ from core.cases.context import CaseContext
 from core.cases.milestones import record_milestone
 from core.cases.models import Application, CaseNumber
 from core.cases.numbers import format_number
+from core.cases.views import masked_address
 from core.catalogue.service import current_version
 from core.errors import InvalidInput, NotFound
 from core.identity.models import Citizen
@@ -161,6 +162,8 @@ async def _create(
             materials=materials,
             delivery_method=method,
             delivery_address_enc=enc,
+            delivery_address_masked=masked_address(address),
+            citizen_timeline=[],
             promised_days=version.promised_days,
             legal_days=version.legal_days,
             created_at=now,

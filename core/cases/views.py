@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from core.cases.context import CaseContext
 from core.cases.machine import NOTICES
 from core.cases.models import Application, AuditEntry
@@ -19,14 +21,17 @@ _NOTE_FOR_CITIZEN = frozenset({"refuse", "request_supplement", "deny", "extend",
 Entry = tuple[str, str, str, Any]
 
 
-def _timeline(entries: list[Entry]) -> list[dict[str, Any]]:
-    items = []
-    for action, to_status, clerk_note, at in entries:
-        note = NOTICES.get(to_status, to_status)
-        if action in _NOTE_FOR_CITIZEN and clerk_note:
-            note = f"{note}：{clerk_note}"
-        items.append({"status": to_status, "at": as_datetime(at).isoformat(), "note": note})
-    return items
+def timeline_item(action: str, to_status: str, clerk_note: str, at: Any) -> dict[str, str]:
+    """One step of the case as the citizen reads it: the notice of the new state, and the
+    clerk's note where the citizen must act on it."""
+    note = NOTICES.get(to_status, to_status)
+    if action in _NOTE_FOR_CITIZEN and clerk_note:
+        note = f"{note}：{clerk_note}"
+    return {"status": to_status, "at": as_datetime(at).isoformat(), "note": note}
+
+
+def render_timeline(entries: list[Entry]) -> list[dict[str, Any]]:
+    return [timeline_item(*entry) for entry in entries]
 
 
 def _address(ctx: CaseContext, encrypted: str | None) -> dict[str, str] | None:
@@ -38,7 +43,8 @@ def _address(ctx: CaseContext, encrypted: str | None) -> dict[str, str] | None:
     return address
 
 
-def _masked_address(address: dict[str, str] | None) -> dict[str, str] | None:
+def masked_address(address: dict[str, str] | None) -> dict[str, str] | None:
+    """The delivery address as the citizen's own views show it (stored at submission)."""
     if address is None:
         return None
     return {
@@ -47,6 +53,16 @@ def _masked_address(address: dict[str, str] | None) -> dict[str, str] | None:
         "phone": mask_phone(address["phone"]),
         "detail": mask_address(address["detail"]),
     }
+
+
+def _citizen_address(ctx: CaseContext, row: dict[str, Any]) -> Any:
+    stored = row["delivery_address_masked"]
+    if isinstance(stored, str):  # stored JSON goes out as it is (SQLite and asyncpg give text)
+        return orjson.Fragment(stored)
+    if stored is not None:
+        return stored
+    # a case filed before migration 0003 has only the ciphertext
+    return masked_address(_address(ctx, row["delivery_address_enc"]))
 
 
 def summary(case: Application) -> dict[str, Any]:
@@ -60,7 +76,7 @@ def summary(case: Application) -> dict[str, Any]:
 
 
 def citizen_view(
-    ctx: CaseContext, row: dict[str, Any], entries: list[Entry], shipment: dict[str, Any] | None
+    ctx: CaseContext, row: dict[str, Any], timeline: Any, shipment: dict[str, Any] | None
 ) -> dict[str, Any]:
     """From a raw application row (see read_model): what the owner sees."""
     due = as_date(row["due_date"])
@@ -71,11 +87,11 @@ def citizen_view(
         "due_date": due.isoformat() if due else None,
         "due_provisional": bool(row["due_provisional"]),
         "created_at": as_datetime(row["created_at"]).isoformat(),
-        "timeline": _timeline(entries),
+        "timeline": timeline,
         "shipment": shipment,
         "delivery": {
             "method": row["delivery_method"],
-            "address": _masked_address(_address(ctx, row["delivery_address_enc"])),
+            "address": _citizen_address(ctx, row),
         },
         "materials": [{"name": m["name"]} for m in as_json(row["materials"])],
     }
@@ -115,7 +131,7 @@ def staff_view(
             "method": case.delivery_method,
             "address": _address(ctx, case.delivery_address_enc),
         },
-        "timeline": _timeline([(e.action, e.to_status, e.note, e.at) for e in entries]),
+        "timeline": render_timeline([(e.action, e.to_status, e.note, e.at) for e in entries]),
         "audit": [
             {
                 "seq": e.seq,

@@ -72,7 +72,7 @@ async def close_account(citizen_id: str, now: datetime, upload_root: Path) -> No
             Q(citizen_id=citizen_id) | Q(agent_id=citizen_id), revoked_at=None
         ).update(revoked_at=now)
         await Application.filter(citizen_id=citizen_id, status__in=list(CLOSED)).update(
-            delivery_address_enc=None
+            delivery_address_enc=None, delivery_address_masked=None
         )
         orphans = await _unreferenced_uploads(citizen_id)
         await Upload.filter(id__in=orphans).delete()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from core.cases.models import Application
 from integrations.wechat.sandbox import WeChatSandbox
 from tests import builders as b
 from tests.harness import Api
@@ -22,6 +23,37 @@ async def test_file_and_read_case(api: Api, wechat: WeChatSandbox) -> None:
     assert "龙川路88号" not in str(case)
     status, listed, _ = await api.call("GET", "/api/v1/applications", token=token)
     assert [c["number"] for c in listed] == [number]
+
+
+async def test_a_case_filed_before_the_stored_copies_reads_the_same(
+    api: Api, wechat: WeChatSandbox
+) -> None:
+    """The masked address and the timeline stored with a case (migrations 0003, 0004) say
+    exactly what the ciphertext and the audit trail say; older cases are read from those."""
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    clerk = await b.staff_token(api, "clerk1")
+    number = await b.file_case(api, token)
+    for action, extra in (
+        ("accept", {}),
+        ("start_review", {}),
+        ("request_supplement", {"note": "请补充户口簿首页"}),
+    ):
+        assert (await b.act(api, clerk, number, action, **extra))[0] == 200
+    path = f"/api/v1/applications/{number}"
+    stored = (await api.call("GET", path, token=token))[1]
+    assert stored["delivery"]["address"]["detail"] != b.ADDRESS["detail"]
+    assert [step["status"] for step in stored["timeline"]] == [
+        "submitted",
+        "accepted",
+        "under_review",
+        "supplement_requested",
+    ]
+    assert stored["timeline"][-1]["note"].endswith("请补充户口簿首页")
+    await Application.filter(number=number).update(
+        delivery_address_masked=None, citizen_timeline=None
+    )
+    assert (await api.call("GET", path, token=token))[1] == stored
 
 
 async def test_submission_checks(api: Api, wechat: WeChatSandbox) -> None:

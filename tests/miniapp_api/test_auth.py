@@ -126,6 +126,15 @@ async def test_tokens_are_checked_and_revocable(api: Api, wechat: WeChatSandbox)
     assert (await api.call("GET", "/api/v1/me"))[0] == 401
     assert (await api.call("GET", "/api/v1/me", token=token[:-2] + "xx"))[0] == 401
     assert (await api.call("GET", "/api/v1/me", token="garbage"))[0] == 401
+    assert (await api.call("GET", "/api/v1/me", token=token))[0] == 200  # now remembered
+    sid, kind, expires, signature = token.split(".")
+    for forged in (
+        f"{sid}.{kind}.{int(expires) + 86400}.{signature}",  # a longer life, same signature
+        f"{sid[:-1]}{'1' if sid.endswith('0') else '0'}.{kind}.{expires}.{signature}",
+        f"{sid}.{kind}.{expires}.{signature[:-1]}é",  # not ASCII: 401, not a crash
+    ):
+        status, body, _ = await api.call("GET", "/api/v1/me", token=forged)
+        assert (status, body["error"]["code"]) == (401, "invalid_token"), forged
     assert (await api.call("POST", "/api/v1/auth/logout", token=token))[0] == 204
     status, body, _ = await api.call("GET", "/api/v1/me", token=token)
     assert (status, body["error"]["code"]) == (401, "session_expired")
