@@ -42,14 +42,34 @@ class Stats:
         )
 
 
+SERVER_CPU, CLIENT_CPU = 1, 0
+
+
+def own_cores() -> bool:
+    """Pin this process (the load client) to one core and return True when there are two.
+
+    Servers started with ``pinned=True`` then share the other core, one at a time under
+    load. On a shared two-core machine the scheduler otherwise moved client and server
+    onto one core now and then, and the baseline swung between 8,000 and 17,000 req/s
+    from run to run; pinned, both sides are measured under the same conditions.
+    """
+    if len(os.sched_getaffinity(0)) < 2:
+        return False
+    os.sched_setaffinity(0, {CLIENT_CPU})
+    return True
+
+
 @contextmanager
-def server_process(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def server_process(
+    *args: str, env: dict[str, str] | None = None, pinned: bool = False
+) -> Iterator[str]:
     """Start `python bench/servers.py ARGS` and yield the URL it prints after READY."""
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "servers.py"), *args],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
+        preexec_fn=(lambda: os.sched_setaffinity(0, {SERVER_CPU})) if pinned else None,
     )
     try:
         assert proc.stdout is not None

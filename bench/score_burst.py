@@ -20,7 +20,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from bench_api import bench_settings
-from common import interleaved, load, migrated_sqlite, server_process
+from common import interleaved, load, migrated_sqlite, own_cores, server_process
 
 EXAM = "gaokao-2026"
 
@@ -97,7 +97,11 @@ async def run(candidates: int, requests: int, concurrency: int) -> None:
     )
     rng = random.Random(11)
     picks = [rng.choice(tokens) for _ in range(requests)]
-    with server_process("bare") as bare, server_process("api", "http://127.0.0.1:9", url) as api:
+    pinned = own_cores()
+    with (
+        server_process("bare", pinned=pinned) as bare,
+        server_process("api", "http://127.0.0.1:9", url, pinned=pinned) as api,
+    ):
 
         def make(i: int) -> tuple[str, str, dict[str, object]]:
             return (
@@ -112,6 +116,7 @@ async def run(candidates: int, requests: int, concurrency: int) -> None:
         await load(plain, 1000, concurrency)
         await load(make, 1000, concurrency)
         base, ours = await interleaved(plain, make, requests, concurrency)
+    print(f"client and servers on separate cores: {pinned}")
     print(f"concurrency {concurrency}, {requests} requests each, {candidates} candidates")
     print(base.line("bare Sanic JSON route (baseline)"))
     print(ours.line(f"GET /api/v1/exams/{EXAM}/score"))

@@ -16,7 +16,7 @@ import random
 import time
 
 from bench_api import bench_settings
-from common import interleaved, load, migrated_sqlite, server_process
+from common import interleaved, load, migrated_sqlite, own_cores, server_process
 
 
 async def seed(database_url: str, cases: int, owners: int) -> list[tuple[str, str]]:
@@ -33,7 +33,11 @@ async def run(cases: int, requests: int, concurrency: int) -> None:
     print(f"seeded {cases} cases in {time.perf_counter() - began:.1f} s")
     rng = random.Random(7)
     picks = [rng.choice(pairs) for _ in range(requests)]
-    with server_process("bare") as bare, server_process("api", "http://127.0.0.1:9", url) as api:
+    pinned = own_cores()
+    with (
+        server_process("bare", pinned=pinned) as bare,
+        server_process("api", "http://127.0.0.1:9", url, pinned=pinned) as api,
+    ):
 
         def make(i: int) -> tuple[str, str, dict[str, object]]:
             token, number = picks[i % len(picks)]
@@ -49,6 +53,7 @@ async def run(cases: int, requests: int, concurrency: int) -> None:
         await load(plain, 500, concurrency)
         await load(make, min(500, requests), concurrency)
         base, ours = await interleaved(plain, make, requests, concurrency)
+    print(f"client and servers on separate cores: {pinned}")
     print(f"concurrency {concurrency}, {requests} requests each, {cases} cases")
     print(base.line("bare Sanic JSON route (baseline)"))
     print(ours.line("GET /api/v1/applications/{number}"))
