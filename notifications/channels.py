@@ -111,6 +111,7 @@ class Outgoing:
 
     id: int
     lane: str
+    key: str  # the outbox row's unique key (a campaign's names the campaign)
     citizen_id: str
     event: str
     channel: str

@@ -28,7 +28,8 @@ SQLITE_CLAIMER = "sqlite"
 _QUEUED = "lane = ? AND status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at"
 _EXPIRED = "lane = ? AND status = 'sending' AND lease_expires_at <= ? ORDER BY lease_expires_at"
 _COLUMNS = (
-    "id, lane, citizen_id, event, channel, recipient, template_id, page, data, consent, attempts"
+    "id, lane, key, citizen_id, event, channel, recipient, template_id, page, data, consent, "
+    "attempts"
 )
 _SET = "status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1"
 
@@ -114,6 +115,7 @@ def _outgoing(row: dict[str, Any]) -> Outgoing:
     return Outgoing(
         id=int(row["id"]),
         lane=str(row["lane"]),
+        key=str(row["key"]),
         citizen_id=str(row["citizen_id"]),
         event=str(row["event"]),
         channel=str(row["channel"]),

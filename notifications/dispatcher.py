@@ -28,13 +28,14 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from integrations.errors import IntegrationError, Retryable
 from notifications.channels import ChannelChooser, Outgoing, Sender, is_no_consent
 from notifications.claiming import Claimer
-from notifications.models import FAILED, LANES, MILESTONE_LANE, NO_CONSENT, SENT
+from notifications.models import CAMPAIGN_LANE, FAILED, LANES, MILESTONE_LANE, NO_CONSENT, SENT
 from notifications.pacing import PlatformLimiter
+from notifications.quiet import CampaignQuietHours
 from notifications.recording import RETRY, UNCLAIMED, Recorder, Result
 
 log = logging.getLogger("citysvc.notifications.dispatcher")
@@ -85,6 +86,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self.claimer = Claimer(self.config.owner, self.config.lease, self.config.claimer_lease)
         self.recorder = Recorder(self.config.owner, chooser, now)
+        self._quiet = CampaignQuietHours()
         self._full_claim: dict[str, bool] = {}
 
     # -- stepping (tests, benchmarks) ------------------------------------------------------
@@ -196,6 +198,12 @@ class Dispatcher:
     # -- one message -----------------------------------------------------------------------
 
     async def _deliver(self, message: Outgoing) -> None:
+        if message.lane == CAMPAIGN_LANE:
+            now = self._now()
+            allowed = await self._quiet.next_allowed(message.key, now)
+            if allowed > now:  # due inside its campaign's quiet hours: back to the queue
+                self.recorder.add(Result(message, RETRY, "quiet_hours", "", 0, int(allowed * 1000)))
+                return
         started = time.perf_counter()
         error: Exception | None = None
         try:
@@ -214,7 +222,11 @@ class Dispatcher:
             log.exception("sending message %s failed unexpectedly", message.id)
             error = exc
         elapsed = int((time.perf_counter() - started) * 1000)
-        self.recorder.add(self.classify(message, error, elapsed))
+        result = self.classify(message, error, elapsed)
+        if result.retry_at_ms is not None and message.lane == CAMPAIGN_LANE:
+            allowed = await self._quiet.next_allowed(message.key, result.retry_at_ms / 1000)
+            result = replace(result, retry_at_ms=int(allowed * 1000))
+        self.recorder.add(result)
 
     def classify(self, message: Outgoing, error: Exception | None, elapsed_ms: int) -> Result:
         """The outcome of one attempt, by PLATFORMS.md's table."""

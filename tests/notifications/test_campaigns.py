@@ -28,6 +28,7 @@ from core.exams.models import Exam, ExamResult
 from core.identity.models import Citizen
 from core.staff.models import StaffMember
 from core.topics.models import TopicSubscription
+from integrations.wechat.sandbox import SUBSCRIBE
 from notifications.campaign_delivery import OutboxCampaignDelivery
 from notifications.campaigns import CampaignRunner
 from notifications.channels import ALIPAY, WECHAT
@@ -159,6 +160,46 @@ async def test_quiet_hours_wrap_past_midnight(rig: Rig, clock: FrozenClock) -> N
     assert await runner(rig, clock).run_due() == 2
     await deliver(rig)
     assert (await figures(rig, campaign))["sent"] == 5
+
+
+async def test_retries_never_fall_inside_quiet_hours(rig: Rig, clock: FrozenClock) -> None:
+    """A campaign message refused as busy at 20:59:59 is retried at 08:00, not at 21:00:03."""
+    await audience(rig, 3)
+    campaign = await scheduled(rate_per_second=1)
+    evening = datetime(2026, 11, 27, 20, 59, 57, tzinfo=CST)
+    clock.set(evening)
+    rig.clock.t = evening.timestamp()  # the dispatcher's wall clock, the same moment
+    assert await runner(rig, clock).run_due() == 3  # due 20:59:57, :58, :59
+    rig.wechat.fail_next(SUBSCRIBE, -1, count=3)  # the platform is busy: retry later
+    rig.clock.advance(2)
+    assert await rig.dispatcher.run_until_idle() == 3
+    assert rig.wechat.sent == []
+    retries = await OutboxMessage.filter(status="queued").values_list("next_attempt_at", flat=True)
+    morning = datetime(2026, 11, 28, 8, 0, tzinfo=CST).timestamp() * 1000
+    assert sorted(retries) == [morning] * 3
+    rig.clock.t = datetime(2026, 11, 28, 7, 59, 59, tzinfo=CST).timestamp()
+    assert await rig.dispatcher.run_until_idle() == 0
+    rig.clock.advance(1)
+    assert await rig.dispatcher.run_until_idle() == 3
+    assert (await figures(rig, campaign))["sent"] == 3
+
+
+async def test_a_campaign_message_due_in_quiet_hours_waits_for_morning(
+    rig: Rig, clock: FrozenClock
+) -> None:
+    """A worker that was down all evening sends nothing at 23:00 when it comes back."""
+    await audience(rig, 2)
+    await scheduled(rate_per_second=1)
+    evening = datetime(2026, 11, 27, 20, 0, tzinfo=CST)
+    clock.set(evening)
+    rig.clock.t = evening.timestamp()
+    assert await runner(rig, clock).run_due() == 2
+    rig.clock.t = datetime(2026, 11, 27, 23, 0, tzinfo=CST).timestamp()
+    await rig.dispatcher.run_until_idle()
+    assert rig.wechat.sent == []
+    rig.clock.t = datetime(2026, 11, 28, 8, 0, tzinfo=CST).timestamp()
+    assert await rig.dispatcher.run_until_idle() == 2
+    assert len(rig.wechat.sent) == 2
 
 
 async def test_frequency_cap_across_campaigns(rig: Rig, clock: FrozenClock) -> None:
