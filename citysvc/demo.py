@@ -61,6 +61,10 @@ def demo_secrets(path: Path = SECRETS_FILE) -> dict[str, str]:
     return values
 
 
+# the demo district's townships (the campaign town filter and the mini-program's picker)
+DEMO_TOWNS = "仙女镇,邵伯镇,真武镇,宜陵镇,小纪镇,武坚镇,樊川镇,丁沟镇,郭村镇,吴桥镇,浦头镇,大桥镇"
+
+
 def demo_env(keys: dict[str, str], wechat_base: str, alipay: AlipaySandbox) -> dict[str, str]:
     """The environment with demo values filled in wherever the operator set nothing."""
     env = dict(os.environ)
@@ -75,6 +79,7 @@ def demo_env(keys: dict[str, str], wechat_base: str, alipay: AlipaySandbox) -> d
         "ALIPAY_APP_PRIVATE_KEY": keys["ALIPAY_APP_PRIVATE_KEY"],
         "ALIPAY_PUBLIC_KEY": alipay.alipay_public_key_pem,
         "ALIPAY_GATEWAY": alipay.gateway_url,
+        "DISTRICT_TOWNS": DEMO_TOWNS,
     }
     for name, value in defaults.items():
         env.setdefault(name, value)

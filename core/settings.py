@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -90,6 +91,7 @@ class Campaigns:
     cap_days: int = 7  # CAMPAIGN_CAP_DAYS: the window of the cap
     batch: int = 500  # CAMPAIGN_BATCH: recipients fixed or queued per database transaction
     topic_feeds_base: str | None = None  # TOPIC_FEEDS_BASE: the feeds gateway; None = sandbox
+    towns: tuple[str, ...] = ()  # DISTRICT_TOWNS: the townships citizens pick from; () = any
 
 
 @dataclass(frozen=True)
@@ -317,4 +319,14 @@ def _campaigns(env: Mapping[str, str], problems: list[str]) -> Campaigns:
         cap_days=_positive_int(env, "CAMPAIGN_CAP_DAYS", 7, problems),
         batch=_positive_int(env, "CAMPAIGN_BATCH", 500, problems),
         topic_feeds_base=_http_url(env, "TOPIC_FEEDS_BASE", base, problems) if base else None,
+        towns=_towns(env, problems),
     )
+
+
+def _towns(env: Mapping[str, str], problems: list[str]) -> tuple[str, ...]:
+    """``DISTRICT_TOWNS``: township names separated by commas (, ， or 、)."""
+    raw = env.get("DISTRICT_TOWNS") or ""
+    names = [n.strip() for n in re.split(r"[,，、]", raw) if n.strip()]
+    if any(len(n) > 32 for n in names):
+        problems.append("DISTRICT_TOWNS names must be at most 32 characters each")
+    return tuple(dict.fromkeys(names))

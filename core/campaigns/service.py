@@ -7,6 +7,7 @@ whether a title fits the topic template, holds or withdraws queued messages, and
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from core.campaigns.models import (
     Campaign,
     CampaignRecipient,
 )
+from core.campaigns.towns import checked
 from core.clock import CST
 from core.errors import InvalidInput, InvalidTransition, NotFound
 from core.ports import CampaignDelivery
@@ -29,7 +31,6 @@ from core.topics.catalog import BY_KEY
 
 MAX_RATE = 5000
 _RECURRENCE = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-_TOWN = 32
 
 
 def _text(body: dict[str, Any], name: str, limit: int, *, required: bool = True) -> str:
@@ -51,15 +52,13 @@ def _send_at(value: object) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=CST)  # naive times are China time
 
 
-def _audience(value: object) -> dict[str, Any]:
+def _audience(value: object, known: Sequence[str]) -> dict[str, Any]:
     raw = value if value is not None else {}
     towns = raw.get("towns", []) if isinstance(raw, dict) else None
     only = raw.get("realname_only", False) if isinstance(raw, dict) else None
     if not isinstance(only, bool) or not isinstance(towns, list):
         raise InvalidInput("'audience' is {realname_only, towns}.", details={"field": "audience"})
-    if not all(isinstance(t, str) and 0 < len(t.strip()) <= _TOWN for t in towns):
-        raise InvalidInput("'audience.towns' lists town names.", details={"field": "audience"})
-    return {"realname_only": only, "towns": sorted({t.strip() for t in towns})}
+    return {"realname_only": only, "towns": sorted({checked(t, known) for t in towns})}
 
 
 def _rate(value: object) -> int:
@@ -113,7 +112,11 @@ def message_context(campaign: Campaign) -> dict[str, str]:
 
 
 async def create(
-    body: dict[str, Any], author: StaffMember, delivery: CampaignDelivery, now: datetime
+    body: dict[str, Any],
+    author: StaffMember,
+    delivery: CampaignDelivery,
+    now: datetime,
+    towns: Sequence[str] = (),
 ) -> Campaign:
     """A draft campaign from the staff API body; InvalidInput (422) for a bad value,
     ``does_not_fit`` when the platforms would change the title or summary."""
@@ -132,7 +135,7 @@ async def create(
         quiet_start=f"{quiet.start:%H:%M}",
         quiet_end=f"{quiet.end:%H:%M}",
         rate_per_second=_rate(body.get("rate_per_second", 50)),
-        audience=_audience(body.get("audience")),
+        audience=_audience(body.get("audience"), towns),
         recurrence=_recurrence(body.get("recurrence")),
         author_id=author.id,
         created_at=now,

@@ -34,6 +34,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.auth.models import Session
+from core.campaigns.towns import clear_town
 from core.cases.machine import CLOSED
 from core.cases.models import AgentAuthorization, Application
 from core.errors import NotAuthenticated
@@ -68,6 +69,7 @@ async def close_account(citizen_id: str, now: datetime, upload_root: Path) -> No
         await OaLink.filter(citizen_id=citizen_id).delete()
         await OaBindingCode.filter(citizen_id=citizen_id).delete()
         await TopicSubscription.filter(citizen_id=citizen_id).delete()
+        await clear_town(citizen_id)
         await AgentAuthorization.filter(
             Q(citizen_id=citizen_id) | Q(agent_id=citizen_id), revoked_at=None
         ).update(revoked_at=now)

@@ -54,8 +54,13 @@ async def _shown(request: Request, campaign: Campaign, status: int = 200) -> HTT
 )
 async def create(request: Request) -> HTTPResponse:
     member = await current_staff(request)
+    svc = services(request)
     campaign = await service.create(
-        json_object(request), member, _delivery(request), services(request).clock.now()
+        json_object(request),
+        member,
+        _delivery(request),
+        svc.clock.now(),
+        svc.settings.campaigns.towns,
     )
     return await _shown(request, campaign, 201)
 

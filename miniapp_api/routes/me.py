@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse, empty, json
 from sanic_ext import openapi
 
 from core.auth.sessions import Principal
+from core.campaigns.towns import clear_town, set_town, town_of
 from core.errors import NotAuthenticated, Unavailable
 from core.identity.closing import close_account
 from core.identity.models import Citizen
@@ -127,6 +128,36 @@ async def phone(request: Request) -> HTTPResponse:
         )
     await bind_phone(svc.platforms.wechat, svc.cipher, citizen, code)
     return await _profile(request, str(citizen.id))
+
+
+@bp.get("/town")
+@openapi.summary("The township the caller said they live in: {town} (null when not said)")
+async def town(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    return json({"town": await town_of(str(citizen.id))})
+
+
+@bp.put("/town")
+@openapi.summary("Say which township you live in: {town}; campaigns may be aimed by town")
+@openapi.description(
+    "One of `GET /api/v1/towns` when the district lists its towns (422 `unknown_town` "
+    "otherwise). An addition to the contract."
+)
+@openapi.body({"application/json": {"town": str}})
+async def set_own_town(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    svc = services(request)
+    value = json_object(request).get("town")
+    saved = await set_town(str(citizen.id), value, svc.settings.campaigns.towns, svc.clock.now())
+    return json({"town": saved})
+
+
+@bp.delete("/town")
+@openapi.summary("Forget the caller's township (204)")
+async def forget_town(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    await clear_town(str(citizen.id))
+    return empty()
 
 
 # A code is worth one link: a few a day is plenty, and codes must not be farmed.

@@ -19,6 +19,12 @@ bp = Blueprint("topics", url_prefix="/api/v1")
 MAX_QUERY = 32
 
 
+@bp.get("/towns")
+@openapi.summary("The district's townships, for the town picker: {towns} ([] = free text)")
+async def towns(request: Request) -> HTTPResponse:
+    return json({"towns": list(services(request).settings.campaigns.towns)})
+
+
 @bp.get("/topics")
 @openapi.summary("Every topic with whether the caller follows it: [{key, name, subscribed}]")
 async def index(request: Request) -> HTTPResponse:

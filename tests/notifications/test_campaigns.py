@@ -23,6 +23,7 @@ from core.campaigns.models import (
     Campaign,
     CampaignRecipient,
 )
+from core.campaigns.towns import set_town
 from core.clock import CST, FrozenClock
 from core.exams.models import Exam, ExamResult
 from core.identity.models import Citizen
@@ -200,6 +201,22 @@ async def test_a_campaign_message_due_in_quiet_hours_waits_for_morning(
     rig.clock.t = datetime(2026, 11, 28, 8, 0, tzinfo=CST).timestamp()
     assert await rig.dispatcher.run_until_idle() == 2
     assert len(rig.wechat.sent) == 2
+
+
+async def test_a_town_filter_reaches_the_citizens_of_those_towns(
+    rig: Rig, clock: FrozenClock
+) -> None:
+    citizens = await audience(rig, 6)
+    towns = ["仙女镇", "仙女镇", "小纪镇", "丁沟镇", None, "仙女镇"]
+    for citizen, town in zip(citizens, towns, strict=True):
+        if town:
+            await set_town(citizen, town, (), NOW)
+    campaign = await scheduled(audience={"realname_only": False, "towns": ["仙女镇", "丁沟镇"]})
+    assert await runner(rig, clock).run_due() == 4
+    await deliver(rig)
+    wanted = [c for c, t in zip(citizens, towns, strict=True) if t in ("仙女镇", "丁沟镇")]
+    assert sorted(receipts(rig)) == sorted([await rig.open_id(c, WECHAT) for c in wanted])
+    assert (await figures(rig, campaign))["targeted"] == 4
 
 
 async def test_frequency_cap_across_campaigns(rig: Rig, clock: FrozenClock) -> None:
