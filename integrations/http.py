@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import aiohttp
+import orjson
 
 from integrations.errors import Retryable
 
@@ -22,7 +23,13 @@ def new_session(timeout: float = DEFAULT_TIMEOUT, limit: int = 100) -> aiohttp.C
         timeout=aiohttp.ClientTimeout(total=timeout),
         connector=aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300),
         raise_for_status=False,
+        json_serialize=_json,
     )
+
+
+def _json(value: object) -> str:
+    # request bodies: orjson is several times json.dumps and writes Chinese text as is
+    return orjson.dumps(value).decode()
 
 
 @contextmanager

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
+
 from notifications import sql
-from notifications.models import CAMPAIGN_LANE, LONG_TERM, ONE_TIME, QUEUED, OutboxMessage
+from notifications.models import CAMPAIGN_LANE, LONG_TERM, ONE_TIME, QUEUED
 from notifications.templates import PLATFORMS, Registry, Template
 
 
@@ -120,36 +122,47 @@ async def _reserve(consent_ids: list[int]) -> set[int]:
     return {int(r["id"]) for r in rows}
 
 
-def message_rows(
+_INSERT = (
+    "INSERT INTO notify_outbox (key, lane, citizen_id, event, channel, recipient, template_id, "
+    "page, data, context, consent, status, attempts, next_attempt_at, last_error, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?) ON CONFLICT (key) DO NOTHING"
+)
+
+
+async def insert_messages(
     reached: Mapping[str, tuple[str, Reach, float]],
     rendered: Mapping[str, Rendered],
     context: dict[str, str],
     event: str,
     at: datetime,
-) -> list[OutboxMessage]:
-    """Outbox rows for ``citizen -> (key, reach, due epoch seconds)`` on the campaign lane."""
-    rows = []
-    for citizen, (key, reach, due) in reached.items():
-        message = rendered[reach.channel]
-        rows.append(
-            OutboxMessage(
-                key=key,
-                lane=CAMPAIGN_LANE,
-                citizen_id=citizen,
-                event=event,
-                channel=reach.channel,
-                recipient=reach.recipient,
-                template_id=message.template.template_id,
-                page=message.page,
-                data=message.data,
-                context=context,
-                consent=reach.consent,
-                status=QUEUED,
-                next_attempt_at=int(due * 1000),
-                created_at=at,
-            )
-        )
-    return rows
+) -> int:
+    """Write campaign-lane outbox rows for ``citizen -> (key, reach, due epoch seconds)``;
+    a key already queued (a rerun after a crash) is skipped. One statement for the batch:
+    building ORM objects cost a third of a campaign worker's time."""
+    encoded = {channel: orjson.dumps(m.data).decode() for channel, m in rendered.items()}
+    shared = orjson.dumps(context).decode()
+    values = [
+        [
+            key,
+            CAMPAIGN_LANE,
+            citizen,
+            event,
+            reach.channel,
+            reach.recipient,
+            rendered[reach.channel].template.template_id,
+            rendered[reach.channel].page,
+            encoded[reach.channel],
+            shared,
+            reach.consent,
+            QUEUED,
+            int(due * 1000),
+            at,
+        ]
+        for citizen, (key, reach, due) in reached.items()
+    ]
+    if values:
+        await sql.execute_many(_INSERT, values)
+    return len(values)
 
 
 async def existing_keys(keys: list[str]) -> set[str]:

@@ -39,9 +39,8 @@ from core.campaigns.service import message_context
 from core.ports import Clock
 from core.topics.catalog import BY_KEY
 from notifications import sql
-from notifications.bulk import Reach, Rendered, choose_many, message_rows, render_all
+from notifications.bulk import Reach, Rendered, choose_many, insert_messages, render_all
 from notifications.campaign_delivery import campaign_key
-from notifications.models import OutboxMessage
 from notifications.templates import Registry
 
 log = logging.getLogger("citysvc.notifications.campaigns")
@@ -213,8 +212,7 @@ class CampaignRunner:
         }
         context = message_context(campaign)
         event = BY_KEY[campaign.topic].event
-        messages = message_rows(slots, rendered, context, event, now)
-        await OutboxMessage.bulk_create(messages, ignore_conflicts=True)
+        await insert_messages(slots, rendered, context, event, now)
         stamp = int(now.timestamp() * 1000)
         await _mark([ids[c] for c in reach], QUEUED, stamp)
         await _mark([ids[c] for c in capped], CAPPED, None)

@@ -21,9 +21,8 @@ from core.exams.models import Exam
 from core.ports import Clock
 from core.topics.catalog import BY_KEY
 from notifications import sql
-from notifications.bulk import Reach, Rendered, choose_many, existing_keys, message_rows
+from notifications.bulk import Reach, Rendered, choose_many, existing_keys, insert_messages
 from notifications.bulk import render_all as render
-from notifications.models import OutboxMessage
 from notifications.templates import Registry, chinese_time
 
 _CANDIDATES = """
@@ -101,6 +100,4 @@ class ReleaseAnnouncer:
             citizen: (keys[citizen], r, due) for citizen, r in reach.items()
         }
         event = BY_KEY[exam.topic].event
-        rows_out = message_rows(slots, rendered, context, event, now)
-        await OutboxMessage.bulk_create(rows_out, ignore_conflicts=True)
-        return len(rows_out)
+        return await insert_messages(slots, rendered, context, event, now)

@@ -34,6 +34,12 @@ async def execute(sql: str, params: list[Any]) -> int:
     return int(changed)
 
 
+async def execute_many(sql: str, values: list[list[Any]]) -> None:
+    """Run one write once for each parameter list."""
+    conn, text = _prepare(sql)
+    await conn.execute_many(text, values)
+
+
 async def rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     """Run a read, or a write with RETURNING; its rows as dicts."""
     conn, text = _prepare(sql)
