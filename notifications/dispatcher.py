@@ -2,7 +2,8 @@
 
 Each lane (milestone, campaign) has its own claims and its own pool of concurrent sends, so
 a campaign backlog never delays a milestone message; the platform limiter keeps part of every
-second's budget for milestones. Every answer is classified by PLATFORMS.md's table (the
+second's budget for milestones. Within a worker milestones go first: while any is in hand the
+campaign lane claims nothing and its sends wait (a few seconds at most). Every answer is classified by PLATFORMS.md's table (the
 clients already turn errcodes into exception classes):
 
 * accepted -> ``sent`` (and a one-time consent is spent);
@@ -40,6 +41,7 @@ from notifications.recording import RETRY, UNCLAIMED, Recorder, Result
 
 log = logging.getLogger("citysvc.notifications.dispatcher")
 
+MILESTONE_FIRST_WAIT = 5.0  # seconds a campaign send waits at most for milestones in hand
 BUSY_PAUSE = 0.005  # seconds between looks at a lane's queue while it holds enough messages
 
 
@@ -87,6 +89,10 @@ class Dispatcher:
         self.claimer = Claimer(self.config.owner, self.config.lease, self.config.claimer_lease)
         self.recorder = Recorder(self.config.owner, chooser, now)
         self._quiet = CampaignQuietHours()
+        # milestones first: campaign sends and claims wait while any milestone is in hand
+        self._milestones_in_hand = 0
+        self._no_milestones = asyncio.Event()
+        self._no_milestones.set()
         self._full_claim: dict[str, bool] = {}
 
     # -- stepping (tests, benchmarks) ------------------------------------------------------
@@ -147,13 +153,34 @@ class Dispatcher:
             leftover = [queue.get_nowait() for _ in range(queue.qsize())]
             # claimed but never started: back to the queue now rather than after the lease
             self._unclaim([m for m in leftover if m is not None])
+            for message in leftover:
+                if message is not None and message.lane == MILESTONE_LANE:
+                    self._milestone_done()
             for _ in senders:
                 queue.put_nowait(None)
             await asyncio.gather(*senders)
 
     async def _sender(self, queue: asyncio.Queue[Outgoing | None]) -> None:
         while (message := await queue.get()) is not None:
+            if message.lane == CAMPAIGN_LANE and not self._no_milestones.is_set():
+                # bounded, far inside the lease: a claimed message is never held until a
+                # second worker could claim it again
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._no_milestones.wait(), MILESTONE_FIRST_WAIT)
             await self._deliver(message)
+            if message.lane == MILESTONE_LANE:
+                self._milestone_done()
+
+    def _milestones_claimed(self, count: int) -> None:
+        if count:
+            self._milestones_in_hand += count
+            self._no_milestones.clear()
+
+    def _milestone_done(self) -> None:
+        self._milestones_in_hand -= 1
+        if self._milestones_in_hand <= 0:
+            self._milestones_in_hand = 0
+            self._no_milestones.set()
 
     async def _feed(
         self, lane: str, queue: asyncio.Queue[Outgoing | None], limit: int, stop: asyncio.Event
@@ -162,8 +189,12 @@ class Dispatcher:
         when nothing was due, after a short pause when enough are in hand."""
         while not stop.is_set():
             pause = BUSY_PAUSE
-            if queue.qsize() < limit:
+            if lane == CAMPAIGN_LANE and not self._no_milestones.is_set():
+                pass  # milestones in hand: the campaign lane claims nothing meanwhile
+            elif queue.qsize() < limit:
                 claimed = await self._safe_claim(lane, max(limit, self.config.batch))
+                if lane == MILESTONE_LANE:
+                    self._milestones_claimed(len(claimed))
                 for message in claimed:
                     queue.put_nowait(message)
                 pause = 0.0 if claimed else self._idle(lane)
