@@ -10,11 +10,14 @@ after the last saved cursor. Nothing holds more than one batch in memory.
 
 Pacing: rows get due times ``1 / rate_per_second`` apart, and only ``horizon`` seconds of
 them are queued ahead, so a pause takes effect at once and quiet hours are never crossed:
-no row is ever due after the next quiet window starts.
+no row is ever due after the next quiet window starts. At most ``ahead`` campaign messages
+wait unsent: a fast rate no longer queues a burst of hundreds of thousands of rows, whose
+back-to-back transactions held milestones up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -41,11 +44,15 @@ from core.topics.catalog import BY_KEY
 from notifications import sql
 from notifications.bulk import Reach, Rendered, choose_many, insert_messages, render_all
 from notifications.campaign_delivery import campaign_key
+from notifications.models import CAMPAIGN_LANE
+from notifications.models import QUEUED as WAITING
 from notifications.templates import Registry
 
 log = logging.getLogger("citysvc.notifications.campaigns")
 
 BatchHook = Callable[[int], Awaitable[None]]
+# between two batch transactions the worker's other work (milestones first) gets the database
+BETWEEN_BATCHES = 0.002
 
 
 class Stopped(Exception):
@@ -67,6 +74,7 @@ class CampaignRunner:
     batch: int = 500
     fix_batch: int = 5000
     horizon: float = 30.0
+    ahead: int = 20_000  # campaign messages queued and unsent, at most, across campaigns
     inside_batch: BatchHook | None = None
 
     async def run_due(self) -> int:
@@ -166,8 +174,9 @@ class CampaignRunner:
         if quiet_at is not None:  # nothing may fall due inside the quiet window
             room = min(room, (quiet_at - now).total_seconds() - (base - wall_now))
         size = min(self.batch, int(room / gap))
-        if size <= 0:
+        if size <= 0 or await self._backlog() >= self.ahead:
             return None
+        await asyncio.sleep(BETWEEN_BATCHES)
         rows = await sql.rows(
             "SELECT id, citizen_id FROM campaign_recipient WHERE campaign_id = ? AND id > ? "
             "ORDER BY id LIMIT ?",
@@ -181,6 +190,15 @@ class CampaignRunner:
         campaign.cursor = int(rows[-1]["id"])
         campaign.paced_until_ms = int((base + queued * gap) * 1000)
         return queued
+
+    async def _backlog(self) -> int:
+        """Campaign messages waiting to be sent (counted up to ``ahead``)."""
+        found = await sql.rows(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM notify_outbox WHERE lane = ? "
+            "AND status = ? LIMIT ?) AS waiting",
+            [CAMPAIGN_LANE, WAITING, self.ahead],
+        )
+        return int(found[0]["n"])
 
     async def _queue(
         self,

@@ -3,8 +3,8 @@
 Each lane (milestone, campaign) has its own claims and its own pool of concurrent sends, so
 a campaign backlog never delays a milestone message; the platform limiter keeps part of every
 second's budget for milestones. Within a worker milestones go first: while any is in hand the
-campaign lane claims nothing and its sends wait (a few seconds at most). Every answer is classified by PLATFORMS.md's table (the
-clients already turn errcodes into exception classes):
+campaign lane claims nothing and its sends wait (a few seconds at most). Every answer is
+classified by PLATFORMS.md's table (the clients already turn errcodes into exception classes):
 
 * accepted -> ``sent`` (and a one-time consent is spent);
 * no consent (WeChat 43101) -> ``no_consent``; the ledger's credits for the template are

@@ -219,6 +219,19 @@ async def test_a_town_filter_reaches_the_citizens_of_those_towns(
     assert (await figures(rig, campaign))["targeted"] == 4
 
 
+async def test_a_fast_campaign_queues_only_so_much_ahead(rig: Rig, clock: FrozenClock) -> None:
+    """At most ``ahead`` unsent campaign messages (checked before each batch): the rest waits
+    for the next round instead of a burst of back-to-back transactions."""
+    await audience(rig, 12)
+    campaign = await scheduled(rate_per_second=1000)
+    assert await runner(rig, clock, batch=4, ahead=5).run_due() == 8
+    assert await runner(rig, clock, batch=4, ahead=5).run_due() == 0  # nothing sent yet
+    assert await deliver(rig) == 8
+    assert await runner(rig, clock, batch=4, ahead=5).run_due() == 4
+    await deliver(rig)
+    assert (await figures(rig, campaign))["sent"] == 12
+
+
 async def test_frequency_cap_across_campaigns(rig: Rig, clock: FrozenClock) -> None:
     citizens = await audience(rig, 3)
     for citizen in citizens:
