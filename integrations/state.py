@@ -23,12 +23,26 @@ return {n, redis.call('pttl', KEYS[1])}
 """
 
 
+_FIRST_SWEEP = 10_000  # keys held before the first sweep of expired ones
+
+
 class MemoryState:
     """State for a single process (no REDIS_URL). ``now`` is injectable for tests."""
 
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self._now = now
         self._data: dict[str, tuple[str, float | None]] = {}
+        self._sweep_at = _FIRST_SWEEP
+
+    def _store(self, key: str, value: str, expires: float | None) -> None:
+        """Write, and drop expired keys once the map has doubled since the last sweep: a key
+        nobody reads again (a citizen's rate-limit window) would otherwise stay forever."""
+        self._data[key] = (value, expires)
+        if len(self._data) >= self._sweep_at:
+            now = self._now()
+            for stale in [k for k, (_, e) in self._data.items() if e is not None and e <= now]:
+                del self._data[stale]
+            self._sweep_at = max(_FIRST_SWEEP, 2 * len(self._data))
 
     def _live(self, key: str) -> str | None:
         item = self._data.get(key)
@@ -44,7 +58,7 @@ class MemoryState:
         return self._live(key)
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        self._data[key] = (value, None if ttl is None else self._now() + ttl)
+        self._store(key, value, None if ttl is None else self._now() + ttl)
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
@@ -52,7 +66,7 @@ class MemoryState:
     async def hit(self, key: str, window: float) -> tuple[int, float]:
         current = self._live(key)
         if current is None:
-            self._data[key] = ("1", self._now() + window)
+            self._store(key, "1", self._now() + window)
             return 1, window
         expires = self._data[key][1] or self._now()
         count = int(current) + 1
