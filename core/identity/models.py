@@ -53,6 +53,9 @@ class PlatformAccount(Model):
     class Meta:
         table = "platform_account"
         unique_together = (("platform", "app_id", "open_id"),)
+        # every message's channel choice and each campaign batch look accounts up by citizen
+        # (without this index each batch scanned the whole table)
+        indexes = (("citizen_id",),)
 
 
 class Verification(Model):

@@ -30,3 +30,16 @@ async def test_0002_copies_each_exams_release_time_onto_its_results(tmp_path: Pa
     with sqlite3.connect(tmp_path / "old.sqlite3") as db:
         row = db.execute("SELECT release_at, name_masked FROM exam_result").fetchone()
     assert row == ("2026-06-25 12:00:00+08:00", None)
+
+
+async def test_accounts_are_found_by_citizen_through_an_index(tmp_path: Path) -> None:
+    """Every message's channel choice and each campaign batch look accounts up by citizen:
+    a scan of the whole table per batch made a million-citizen campaign twice as slow."""
+    url = f"sqlite://{tmp_path / 'plan.sqlite3'}"
+    await migrate(url)
+    with sqlite3.connect(tmp_path / "plan.sqlite3") as db:
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT open_id FROM platform_account WHERE citizen_id IN (?, ?)",
+            ["a", "b"],
+        ).fetchall()
+    assert "USING INDEX" in str(plan), plan
