@@ -46,6 +46,14 @@ async def load(database_url: str, tmp_path: Path) -> subprocess.CompletedProcess
     )
 
 
+async def candidate(api: Api, wechat: WeChatSandbox, database_url: str, tmp_path: Path) -> str:
+    """The results imported, and the token of 张三, verified with the ID number in them."""
+    await load(database_url, tmp_path)
+    token = await b.citizen_token(api, wechat)
+    await b.verify_directly((await b.me(api, token))["id"], name="张三", id_number=MINE)
+    return token
+
+
 async def test_import_reports_each_bad_row(database_url: str, tmp_path: Path) -> None:
     done = await load(database_url, tmp_path)
     assert done.returncode == 1
@@ -61,9 +69,7 @@ async def test_import_reports_each_bad_row(database_url: str, tmp_path: Path) ->
 async def test_own_score_only_after_release(
     api: Api, wechat: WeChatSandbox, database_url: str, tmp_path: Path
 ) -> None:
-    await load(database_url, tmp_path)
-    token = await b.citizen_token(api, wechat)
-    await b.verify_directly((await b.me(api, token))["id"], name="张三", id_number=MINE)
+    token = await candidate(api, wechat, database_url, tmp_path)
     api.clock.set(datetime(2026, 6, 25, 11, 59, tzinfo=CST))
     status, body, _ = await api.call("GET", "/api/v1/exams/gaokao-2026/score", token=token)
     assert (status, body["error"]["code"]) == (404, "score_not_found")
@@ -84,9 +90,7 @@ async def test_reimport_with_a_later_release_hides_scores_again(
     api: Api, wechat: WeChatSandbox, database_url: str, tmp_path: Path
 ) -> None:
     """Each result row carries its exam's release time: a re-import moves them all."""
-    await load(database_url, tmp_path)
-    token = await b.citizen_token(api, wechat)
-    await b.verify_directly((await b.me(api, token))["id"], name="张三", id_number=MINE)
+    token = await candidate(api, wechat, database_url, tmp_path)
     api.clock.set(datetime(2026, 6, 25, 13, 0, tzinfo=CST))
     assert (await api.call("GET", "/api/v1/exams/gaokao-2026/score", token=token))[0] == 200
     path = tmp_path / "gaokao.csv"
@@ -101,10 +105,8 @@ async def test_results_imported_before_the_masked_name_column_still_answer(
     api: Api, wechat: WeChatSandbox, database_url: str, tmp_path: Path
 ) -> None:
     """Rows from before migration 0002 have no masked name: the query decrypts instead."""
-    await load(database_url, tmp_path)
+    token = await candidate(api, wechat, database_url, tmp_path)
     await ExamResult.all().update(name_masked=None)
-    token = await b.citizen_token(api, wechat)
-    await b.verify_directly((await b.me(api, token))["id"], name="张三", id_number=MINE)
     api.clock.set(datetime(2026, 6, 25, 13, 0, tzinfo=CST))
     status, body, _ = await api.call("GET", "/api/v1/exams/gaokao-2026/score", token=token)
     assert (status, body["name_masked"]) == (200, "张*")
