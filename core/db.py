@@ -31,25 +31,14 @@ MODEL_MODULES = [
 ]
 
 
-_SQLITE_DEFAULTS = {
-    # a commit no longer waits for fsync (each one did, and every login and clerk action paid
-    # ~3 ms for it). A crashed process loses nothing; a power cut may lose the last commits
-    # but never corrupts the file. An operator can still ask for ?synchronous=FULL.
-    "synchronous": "NORMAL",
-    # 64 MB of pages instead of 2 MB: a million-citizen campaign walks indexes far larger
-    "cache_size": "-65536",
-}
-
-
 def _with_sqlite_defaults(database_url: str) -> str:
-    """The URL with the SQLite pragmas above wherever the operator set none (Tortoise runs
-    each URL parameter as a PRAGMA). PostgreSQL is the production database."""
-    if urlsplit(database_url).scheme != "sqlite":
+    """WAL with synchronous=NORMAL: a commit no longer waits for fsync (each one did, and
+    every login and clerk action paid ~3 ms for it). A crashed process loses nothing; a
+    power cut may lose the last commits but never corrupts the file. PostgreSQL is the
+    production database; an operator can still ask for ?synchronous=FULL."""
+    if urlsplit(database_url).scheme != "sqlite" or "synchronous=" in database_url:
         return database_url
-    extra = [f"{k}={v}" for k, v in _SQLITE_DEFAULTS.items() if f"{k}=" not in database_url]
-    if not extra:
-        return database_url
-    return database_url + ("&" if "?" in database_url else "?") + "&".join(extra)
+    return database_url + ("&" if "?" in database_url else "?") + "synchronous=NORMAL"
 
 
 def tortoise_config(database_url: str = DEFAULT_DATABASE_URL) -> dict[str, Any]:
