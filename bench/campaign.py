@@ -1,16 +1,21 @@
 """A campaign to N citizens against the WeChat sandbox, with milestones measured meanwhile.
 
 1. Seeds N citizens, each with a WeChat account, a gaokao subscription and a long-term
-   consent for the topic template (raw SQLite inserts: seeding is not what is measured).
+   consent for the topic template (raw bulk inserts: seeding is not what is measured),
+   into a fresh SQLite file or, with ``--postgres SERVER_URL``, a fresh PostgreSQL database
+   on that server (dropped afterwards).
 2. Baseline: a raw aiohttp loop sends the same subscribe-message requests to the same
    sandbox process (``--baseline`` of them, at the dispatcher's campaign concurrency).
-3. A real `citysvc worker` process runs the approved campaign: fixing the audience,
+3. Idle milestones: a real `citysvc worker` with nothing else to do delivers 50 milestone
+   messages queued every 0.2 s (time from queueing to the sandbox's receipt: p50/p99).
+4. A real `citysvc worker` process runs the approved campaign: fixing the audience,
    queueing in batches, dispatching on the campaign lane. Meanwhile this process queues a
    milestone message every 0.2 s; the sandbox stamps its arrival (time from queueing to
    receipt: p50/p99). Printed: campaign throughput (first queued to last recorded as sent),
    its ratio to the raw loop, and the worker's peak RSS (VmHWM, i.e. ru_maxrss).
 
     .venv/bin/python bench/campaign.py [--citizens 1000000] [--baseline 50000] [--rate 20000]
+        [--postgres postgres://postgres@127.0.0.1:25432/postgres]
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import itertools
+import json
 import os
 import sqlite3
 import statistics
@@ -26,12 +33,14 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg  # type: ignore[import-untyped]
 from common import Stats, load, migrate, subscribe_send_url
 
 APPID, SECRET = "wxbench000000001", "bench-secret"
@@ -63,11 +72,11 @@ def serve_sandbox() -> None:
     class Tally(list[Any]):
         def __init__(self) -> None:
             super().__init__()
-            self.count = 0
+            self.total = 0
             self.milestones: dict[str, float] = {}
 
         def append(self, record: Any) -> None:
-            self.count += 1
+            self.total += 1
             value = record["data"].get("character_string1", {}).get("value", "")
             if value.startswith("M"):
                 self.milestones[value] = time.time()
@@ -82,7 +91,7 @@ def serve_sandbox() -> None:
 
         async def _stats(self, request: web.Request) -> web.Response:
             tally: Tally = self.sent  # type: ignore[assignment]
-            return web.json_response({"sent": tally.count, "milestones": tally.milestones})
+            return web.json_response({"sent": tally.total, "milestones": tally.milestones})
 
     async def main() -> None:
         sandbox = BenchSandbox(login_limit=10**9)
@@ -115,34 +124,149 @@ def process(
         proc.wait(timeout=60)
 
 
-def seed(path: Path, n: int) -> None:
-    """N citizens with an account, a subscription and a long-term consent, in bulk."""
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    chunk = 50_000
+def seed_rows(n: int, now: Any, chunk: int = 50_000) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+    """N citizens with an account, a subscription and a long-term consent, chunk by chunk:
+    rows per table, in the column order of ``SEED_COLUMNS``."""
     for start in range(0, n, chunk):
-        ids = [str(uuid.UUID(int=i + 1)) for i in range(start, min(n, start + chunk))]
-        db.executemany(
-            "INSERT INTO citizen (id, created_at, realname_verified) VALUES (?, ?, 0)",
-            [(c, NOW) for c in ids],
+        ids = [uuid.UUID(int=i + 1) for i in range(start, min(n, start + chunk))]
+        yield {
+            "citizen": [(c, now, False) for c in ids],
+            "platform_account": [(c, APPID, f"bench-{c.hex[-12:]}", now, now) for c in ids],
+            "topic_subscription": [(c, "gaokao", now) for c in ids],
+            "notify_consent": [(c, TOPIC_TEMPLATE, 0, 0, True, 1, 0, now) for c in ids],
+        }
+
+
+SEED_COLUMNS = {
+    "citizen": ["id", "created_at", "realname_verified"],
+    "platform_account": ["citizen_id", "app_id", "open_id", "created_at", "last_login_at"],
+    "topic_subscription": ["citizen_id", "topic_key", "created_at"],
+    "notify_consent": [
+        "citizen_id", "template_id", "credits", "reserved", "long_term", "accepts",
+        "rejections", "updated_at",
+    ],
+}  # fmt: skip
+CONSTANTS = {"platform_account": {"platform": "wechat"}, "notify_consent": {"platform": "wechat"}}
+MILESTONE_COLUMNS = [
+    "key", "lane", "citizen_id", "event", "channel", "recipient", "template_id", "page",
+    "data", "context", "consent", "status", "attempts", "next_attempt_at", "last_error",
+    "created_at",
+]  # fmt: skip
+
+
+def milestone_row(k: int, now: Any) -> tuple[Any, ...]:
+    data = {
+        "character_string1": f"M{k}",
+        "thing2": "居民身份证换领",
+        "phrase3": "已受理",
+        "time4": "2026年11月26日 10:00",
+        "thing5": "请留意",
+    }
+    return (
+        f"bench-milestone:{k}", "milestone", uuid.uuid4(), "application.accepted", "wechat",
+        "bench-000000000001", CASE_TEMPLATE, "pages/case/detail",
+        json.dumps(data, ensure_ascii=False), "{}", "long_term", "queued", 0,
+        int(time.time() * 1000), "", now,
+    )  # fmt: skip
+
+
+def insert_sql(table: str, columns: list[str], marks: list[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
+
+
+class SqliteStore:
+    """The bench's own writes to a SQLite file: bulk seeding and milestone rows."""
+
+    def __init__(self, path: Path) -> None:
+        self.url = f"sqlite://{path}"
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+
+    async def seed(self, n: int) -> None:
+        await asyncio.to_thread(self._seed, n)
+
+    def _seed(self, n: int) -> None:
+        db = sqlite3.connect(self.path)
+        db.execute("PRAGMA journal_mode=WAL")
+        for rows in seed_rows(n, NOW):
+            for table, values in rows.items():
+                fixed = CONSTANTS.get(table, {})
+                columns = [*SEED_COLUMNS[table], *fixed]
+                db.executemany(
+                    insert_sql(table, columns, ["?"] * len(columns)),
+                    [(*map(_sqlite, row), *fixed.values()) for row in values],
+                )
+            db.commit()
+        db.close()
+
+    async def queue_milestone(self, k: int) -> None:
+        await asyncio.to_thread(self._queue_milestone, k)
+
+    def _queue_milestone(self, k: int) -> None:
+        if self.db is None:
+            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        marks = ["?"] * len(MILESTONE_COLUMNS)
+        row = tuple(map(_sqlite, milestone_row(k, NOW)))
+        self.db.execute(insert_sql("notify_outbox", MILESTONE_COLUMNS, marks), row)
+        self.db.commit()
+
+    async def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def _sqlite(value: Any) -> Any:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+class PostgresStore:
+    """The same on a fresh PostgreSQL database, created on ``server`` and dropped at close."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.name = f"citysvc_bench_{os.getpid()}"
+        self.url = f"{server.rsplit('/', 1)[0]}/{self.name}"
+        self.conn: Any = None
+
+    async def create(self) -> None:
+        admin = await asyncpg.connect(self.server)
+        await admin.execute(f"DROP DATABASE IF EXISTS {self.name}")
+        await admin.execute(f"CREATE DATABASE {self.name}")
+        await admin.close()
+
+    async def seed(self, n: int) -> None:
+        from core.clock import CST
+
+        now = datetime(2026, 11, 26, 10, tzinfo=CST)
+        self.conn = await asyncpg.connect(self.url)
+        for rows in seed_rows(n, now):
+            for table, values in rows.items():
+                fixed = CONSTANTS.get(table, {})
+                await self.conn.copy_records_to_table(
+                    table,
+                    records=[(*row, *fixed.values()) for row in values],
+                    columns=[*SEED_COLUMNS[table], *fixed],
+                )
+        await self.conn.execute("ANALYZE")
+
+    async def queue_milestone(self, k: int) -> None:
+        from core.clock import CST
+
+        marks = [f"${i + 1}" for i in range(len(MILESTONE_COLUMNS))]
+        await self.conn.execute(
+            insert_sql("notify_outbox", MILESTONE_COLUMNS, marks),
+            *milestone_row(k, datetime.now(CST)),
         )
-        db.executemany(
-            "INSERT INTO platform_account (citizen_id, platform, app_id, open_id, created_at, "
-            "last_login_at) VALUES (?, 'wechat', ?, ?, ?, ?)",
-            [(c, APPID, f"bench-{c[-12:]}", NOW, NOW) for c in ids],
-        )
-        db.executemany(
-            "INSERT INTO topic_subscription (citizen_id, topic_key, created_at) "
-            "VALUES (?, 'gaokao', ?)",
-            [(c, NOW) for c in ids],
-        )
-        db.executemany(
-            "INSERT INTO notify_consent (citizen_id, platform, template_id, credits, reserved, "
-            "long_term, accepts, rejections, updated_at) VALUES (?, 'wechat', ?, 0, 0, 1, 1, 0, ?)",
-            [(c, TOPIC_TEMPLATE, NOW) for c in ids],
-        )
-        db.commit()
-    db.close()
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+        admin = await asyncpg.connect(self.server)
+        await admin.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        await admin.close()
+
+
+Store = SqliteStore | PostgresStore
 
 
 def campaign_payload(i: int) -> dict[str, object]:
@@ -194,34 +318,6 @@ async def add_campaign(url: str, rate: int) -> None:
     await close_db()
 
 
-def queue_milestone(db: sqlite3.Connection, k: int) -> None:
-    import json
-
-    data = {
-        "character_string1": f"M{k}",
-        "thing2": "居民身份证换领",
-        "phrase3": "已受理",
-        "time4": "2026年11月26日 10:00",
-        "thing5": "请留意",
-    }
-    db.execute(
-        "INSERT INTO notify_outbox (key, lane, citizen_id, event, channel, recipient, "
-        "template_id, page, data, context, consent, status, attempts, next_attempt_at, "
-        "last_error, created_at) VALUES (?, 'milestone', ?, 'application.accepted', 'wechat', "
-        "?, ?, 'pages/case/detail', ?, '{}', 'long_term', 'queued', 0, ?, '', ?)",
-        [
-            f"bench-milestone:{k}",
-            str(uuid.uuid4()),
-            "bench-000000000001",
-            CASE_TEMPLATE,
-            json.dumps(data, ensure_ascii=False),
-            int(time.time() * 1000),
-            NOW,
-        ],
-    )
-    db.commit()
-
-
 async def stats(http: aiohttp.ClientSession, base: str) -> dict[str, Any]:
     async with http.get(f"{base}/bench/stats") as resp:
         found: dict[str, Any] = await resp.json()
@@ -236,8 +332,11 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run_campaign(base: str, url: str, path: Path, n: int, log: Path) -> dict[str, Any]:
-    env = {
+MILESTONE_NUMBERS = itertools.count(1)  # unique across runs: the outbox key and the tag
+
+
+def worker_env(base: str, url: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-" + "k" * 40,
@@ -248,31 +347,38 @@ async def run_campaign(base: str, url: str, path: Path, n: int, log: Path) -> di
         "NOTIFY_WECHAT_RATE": "1000000",
         "NOTIFY_CONCURRENCY": str(2 * CONCURRENCY),
     }
+
+
+async def run_worker(
+    base: str, store: Store, log: Path, done: Callable[[int, int], bool]
+) -> dict[str, Any]:
+    """Run a `citysvc worker`, queueing a milestone every 0.2 s, until
+    ``done(campaign messages sent, milestones queued)``; the figures of the run."""
     sent_at: dict[str, float] = {}
-    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
     began = time.time()
     first = None
     async with aiohttp.ClientSession() as http:
-        before = (await stats(http, base))["sent"]  # the raw loop's requests
-        with process([sys.executable, "-m", "citysvc", "worker"], env, log) as worker:
-            k = 0
+        before = await stats(http, base)  # the raw loop's requests, earlier milestones
+        argv = [sys.executable, "-m", "citysvc", "worker"]
+        with process(argv, worker_env(base, store.url), log) as worker:
             while True:
                 await asyncio.sleep(0.2)
-                k += 1
+                k = next(MILESTONE_NUMBERS)
                 sent_at[f"M{k}"] = time.time()
-                await asyncio.to_thread(queue_milestone, db, k)
+                await store.queue_milestone(k)
                 got = await stats(http, base)
-                campaign_sent = got["sent"] - before - len(got["milestones"])
+                campaign_sent = got["sent"] - before["sent"] - len(got["milestones"])
+                campaign_sent += len(before["milestones"])
                 if first is None and campaign_sent:
                     first = time.time()
-                if campaign_sent >= n or worker.poll() is not None:
+                if done(campaign_sent, len(sent_at)) or worker.poll() is not None:
                     break
             ended = time.time()
             peak = peak_rss_mb(worker.pid)
             await asyncio.sleep(2)  # the last milestones arrive
             got = await stats(http, base)
-    db.close()
-    lat = sorted(got["milestones"][m] - t for m, t in sent_at.items() if m in got["milestones"])
+    arrived = {m: t for m, t in got["milestones"].items() if m not in before["milestones"]}
+    lat = sorted(arrived[m] - t for m, t in sent_at.items() if m in arrived)
     return {
         "sent": campaign_sent,
         "seconds": ended - began,
@@ -287,22 +393,32 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))] * 1000 if values else float("nan")
 
 
-async def main(n: int, baseline: int, rate: int) -> None:
+async def main(n: int, baseline: int, rate: int, postgres: str | None) -> None:
     work = Path(tempfile.mkdtemp())
-    path = work / "campaign.sqlite3"
-    url = f"sqlite://{path}"
-    migrate(url)
+    store: Store = PostgresStore(postgres) if postgres else SqliteStore(work / "campaign.sqlite3")
+    if isinstance(store, PostgresStore):
+        await store.create()
+    try:
+        await measure(store, work, n, baseline, rate)
+    finally:
+        await store.close()
+
+
+async def measure(store: Store, work: Path, n: int, baseline: int, rate: int) -> None:
+    migrate(store.url)
     started = time.time()
-    seed(path, n)
-    print(f"seeded {n} citizens in {time.time() - started:.0f} s")
-    await add_campaign(url, rate)
+    await store.seed(n)
+    print(f"seeded {n} citizens into {store.url.split(':')[0]} in {time.time() - started:.0f} s")
     with process([sys.executable, str(Path(__file__)), "--sandbox"]) as sandbox:
         assert sandbox.stdout is not None
         base = sandbox.stdout.readline().split(" ", 1)[1].strip()
         await raw_loop(base, 500)  # warm-up
         raw = await raw_loop(base, baseline)
         print(raw.line(f"raw aiohttp loop ({baseline} requests, c={CONCURRENCY})"))
-        got = await run_campaign(base, url, path, n, work / "worker.log")
+        idle = await run_worker(base, store, work / "idle.log", lambda _, k: k >= 50)
+        print(latency_line("milestone latency, worker idle", idle))
+        await add_campaign(store.url, rate)
+        got = await run_worker(base, store, work / "worker.log", lambda s, _: s >= n)
     ours = got["sent"] / got["sending_seconds"]
     whole = got["sent"] / got["seconds"]
     print(
@@ -315,13 +431,17 @@ async def main(n: int, baseline: int, rate: int) -> None:
         f"{whole / raw.rate:.2f} (end to end)"
     )
     print(f"worker peak RSS (VmHWM = ru_maxrss): {got['peak_mb']:.0f} MB (target < 300 MB)")
+    print(latency_line("milestone latency while running", got))
+    print(f"worker log: {work / 'worker.log'}")
+
+
+def latency_line(label: str, got: dict[str, Any]) -> str:
     lat = got["latencies"]
-    print(
-        f"milestone latency while running: {len(lat)} of {got['milestones']} received, "
+    return (
+        f"{label}: {len(lat)} of {got['milestones']} received, "
         f"p50 {pct(lat, 0.5):.0f} ms, p99 {pct(lat, 0.99):.0f} ms, "
         f"max {max(lat, default=0) * 1000:.0f} ms; mean {statistics.fmean(lat or [0]) * 1000:.0f}"
     )
-    print(f"worker log: {work / 'worker.log'}")
 
 
 if __name__ == "__main__":
@@ -332,5 +452,8 @@ if __name__ == "__main__":
     parser.add_argument("--citizens", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=50_000)
     parser.add_argument("--rate", type=int, default=20_000, help="the campaign's rate_per_second")
+    parser.add_argument(
+        "--postgres", metavar="SERVER_URL", help="run on a fresh database on this PostgreSQL server"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.citizens, min(args.baseline, args.citizens), args.rate))
+    asyncio.run(main(args.citizens, min(args.baseline, args.citizens), args.rate, args.postgres))

@@ -27,15 +27,17 @@ class PeriodicJob:
     name: str
     every: float
     run: Job
+    close: Job | None = None  # at a clean shutdown, after the last run
 
 
 def jobs() -> list[PeriodicJob]:
     """The jobs this release runs; each feature adds its own here."""
+    dispatch = dispatch_job()
     return [
         # the poller's delivered / delivery_failed milestones queue messages like the API's
         PeriodicJob("tracking.poll", POLL_EVERY, with_milestone_sink(poll_tracking)),
         # every=0: the job itself runs the dispatcher for a stretch, then returns to be re-run
-        PeriodicJob("notifications.dispatch", 0.0, dispatch_job()),
+        PeriodicJob("notifications.dispatch", 0.0, dispatch, close=dispatch.close),
         PeriodicJob("supervision.sweep", SWEEP_EVERY, supervision_job),
         PeriodicJob("supervision.robots", FLUSH_EVERY, robot_job),
         # due campaigns and exam releases: queued on the campaign lane, paced, resumable
@@ -53,6 +55,11 @@ async def _loop(job: PeriodicJob, platforms: Platforms, stop: asyncio.Event) -> 
             await asyncio.wait_for(stop.wait(), timeout=job.every)
         except TimeoutError:
             continue
+    if job.close is not None:
+        try:
+            await job.close(platforms)
+        except Exception:  # the successor then waits for a lease to expire, nothing worse
+            log.exception("closing job %s failed", job.name)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> int:

@@ -96,21 +96,32 @@ def _registry(env: Mapping[str, str] | None) -> Registry:
     return load_registry(Notify.from_env(os.environ if env is None else env).templates_file)
 
 
-def dispatch_job(env: Mapping[str, str] | None = None) -> Job:
+class DispatchJob:
     """The worker job that sends the outbox. The templates file is checked now (worker
-    start); the dispatcher is built at the first run from the worker's own settings."""
-    _registry(env)
-    made: dict[int, Dispatcher] = {}
+    start); the dispatcher is built at the first run from the worker's own settings.
+    ``close`` (the worker's clean shutdown) hands the SQLite claimer role over at once, so
+    a restarted worker sends milestones without waiting out the old one's lease."""
 
-    async def dispatch(platforms: Platforms) -> None:
-        dispatcher = made.get(id(platforms))
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        _registry(env)
+        self._made: dict[int, Dispatcher] = {}
+
+    async def __call__(self, platforms: Platforms) -> None:
+        dispatcher = self._made.get(id(platforms))
         if dispatcher is None:
             notify = platforms.settings.notify
             registry = load_registry(notify.templates_file)
-            dispatcher = made[id(platforms)] = make_dispatcher(registry, platforms, notify)
+            dispatcher = self._made[id(platforms)] = make_dispatcher(registry, platforms, notify)
         await dispatcher.run(asyncio.Event(), duration=STRETCH)
 
-    return dispatch
+    async def close(self, platforms: Platforms) -> None:
+        dispatcher = self._made.pop(id(platforms), None)
+        if dispatcher is not None:
+            await dispatcher.close()
+
+
+def dispatch_job(env: Mapping[str, str] | None = None) -> DispatchJob:
+    return DispatchJob(env)
 
 
 def with_milestone_sink(

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from citysvc.worker import run_jobs
+from core.db import close_db, init_db
 from core.errors import SettingsError
+from integrations.wechat.sandbox import WeChatSandbox
 from integrations.wiring import open_platforms
+from notifications.claiming import Claimer
+from notifications.models import MILESTONE_LANE, QUEUED, OutboxMessage
 from notifications.outbox import OutboxSink
 from notifications.worker_jobs import dispatch_job, with_milestone_sink
 from tests import harness
+from tests.notifications.workers import seed_messages
 
 
 def test_a_bad_templates_file_stops_the_worker_at_start(tmp_path: Path) -> None:
@@ -38,3 +46,32 @@ async def test_jobs_that_record_milestones_get_the_outbox_sink(database_url: str
     finally:
         await platforms.close()
     assert isinstance(seen[0], OutboxSink) and seen[0] is seen[1]
+
+
+async def test_a_worker_that_stops_hands_the_claimer_role_over_at_once(
+    database_url: str, wechat: WeChatSandbox
+) -> None:
+    """On SQLite one worker at a time claims; a restarted worker (a deploy) must not wait
+    out its predecessor's lease before milestones move again."""
+    await init_db(database_url)
+    try:
+        await seed_messages(wechat, 5)
+        settings = harness.settings_for(
+            database_url,
+            WECHAT_MINIAPP_APPID=harness.WECHAT_APPID,
+            WECHAT_MINIAPP_SECRET=harness.WECHAT_SECRET,
+            WECHAT_API_BASE=wechat.base_url,
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(run_jobs(settings, stop))
+        async with asyncio.timeout(30):
+            while len(wechat.sent) < 5:  # it claimed, so it holds the claimer role
+                await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await OutboxMessage.filter(key="bulk:0").update(status=QUEUED)
+        successor = Claimer("successor", lease=60)
+        claimed = await successor.claim(MILESTONE_LANE, 10, int(time.time() * 1000))
+        assert [m.key for m in claimed] == ["bulk:0"]
+    finally:
+        await close_db()
