@@ -15,7 +15,7 @@ from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
 from notifications.campaign_jobs import EVERY as CAMPAIGN_EVERY
 from notifications.campaign_jobs import campaign_job
-from notifications.worker_jobs import dispatch_job, with_milestone_sink
+from notifications.worker_jobs import DispatchJob, with_milestone_sink
 
 log = logging.getLogger("citysvc.worker")
 
@@ -32,7 +32,7 @@ class PeriodicJob:
 
 def jobs() -> list[PeriodicJob]:
     """The jobs this release runs; each feature adds its own here."""
-    dispatch = dispatch_job()
+    dispatch = DispatchJob()
     return [
         # the poller's delivered / delivery_failed milestones queue messages like the API's
         PeriodicJob("tracking.poll", POLL_EVERY, with_milestone_sink(poll_tracking)),

@@ -1,6 +1,6 @@
 """The notification jobs of ``citysvc worker``, and the wiring both entry points share.
 
-``citysvc.worker`` runs each job again and again; ``dispatch_job`` returns one that keeps the
+``citysvc.worker`` runs each job again and again; ``DispatchJob`` is one that keeps the
 dispatcher's pipeline running for a stretch of ``STRETCH`` seconds per call, so a stop
 signal is honoured within about that long while sends in flight are finished and recorded.
 The templates file and settings are read when the job is made (worker start), so a bad file
@@ -118,10 +118,6 @@ class DispatchJob:
         dispatcher = self._made.pop(id(platforms), None)
         if dispatcher is not None:
             await dispatcher.close()
-
-
-def dispatch_job(env: Mapping[str, str] | None = None) -> DispatchJob:
-    return DispatchJob(env)
 
 
 def with_milestone_sink(

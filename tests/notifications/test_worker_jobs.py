@@ -17,7 +17,7 @@ from integrations.wiring import open_platforms
 from notifications.claiming import Claimer
 from notifications.models import MILESTONE_LANE, QUEUED, OutboxMessage
 from notifications.outbox import OutboxSink
-from notifications.worker_jobs import dispatch_job, with_milestone_sink
+from notifications.worker_jobs import DispatchJob, with_milestone_sink
 from tests import harness
 from tests.notifications.workers import seed_messages
 
@@ -26,10 +26,10 @@ def test_a_bad_templates_file_stops_the_worker_at_start(tmp_path: Path) -> None:
     bad = tmp_path / "templates.json"
     bad.write_text('{"events": {"application.accepted": {"wechat": {"template_id": ""}}}}')
     with pytest.raises(SettingsError) as caught:
-        dispatch_job({"NOTIFY_TEMPLATES_FILE": str(bad)})
+        DispatchJob({"NOTIFY_TEMPLATES_FILE": str(bad)})
     assert "'template_id' must be a non-empty string" in str(caught.value)
     with pytest.raises(SettingsError):
-        dispatch_job({"NOTIFY_TEMPLATES_FILE": str(tmp_path / "missing.json")})
+        DispatchJob({"NOTIFY_TEMPLATES_FILE": str(tmp_path / "missing.json")})
 
 
 async def test_jobs_that_record_milestones_get_the_outbox_sink(database_url: str) -> None:
