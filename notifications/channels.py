@@ -2,7 +2,8 @@
 
 Order (issue 6): a WeChat subscribe message when a consent is held; else an Alipay template
 message when the citizen has an Alipay account with consent; else the Official Account
-template message when the citizen follows it; else nothing (``no_channel``, shown to staff).
+template message when the citizen follows it; else nothing, shown to staff as ``no_consent``
+(an account was there, without consent) or ``no_channel`` (no account could carry it).
 Choosing a platform reserves its consent, so the choice is made once, in the transaction of
 the change, and the dispatcher only sends.
 """
@@ -31,12 +32,15 @@ NO_CONSENT_CODES = frozenset({43101, 43004, "USER_NOT_SUBSCRIBED", "USER_SUBSCRI
 
 @dataclass(frozen=True)
 class Choice:
-    """Where a message goes: ``channel`` NONE means the citizen cannot be reached."""
+    """Where a message goes: ``channel`` NONE means the citizen cannot be reached, and
+    ``unconsented`` then tells why: an account was there but held no consent (``no_consent``),
+    rather than no account on any channel at all (``no_channel``)."""
 
     channel: str
     recipient: str | None = None
     template: Template | None = None
     consent: str | None = None  # what was reserved: one_time or long_term
+    unconsented: bool = False
 
 
 class OfficialAccountDirectory(Protocol):
@@ -89,6 +93,7 @@ class ChannelChooser:
             "platform", "app_id", "open_id"
         )
         open_ids = {p: o for p, a, o in accounts if self.app_ids.get(p) == a}
+        unconsented = False
         for platform in PLATFORMS:
             template = self.registry.template(event, platform)
             open_id = open_ids.get(platform)
@@ -97,12 +102,13 @@ class ChannelChooser:
             consent = await reserve(citizen_id, platform, template.template_id)
             if consent is not None:
                 return Choice(platform, open_id, template, consent)
+            unconsented = True
         oa_template = self.registry.template(event, OFFICIAL_ACCOUNT)
         if OFFICIAL_ACCOUNT not in skip and oa_template is not None:
             follower = await self.official_account.follower(citizen_id)
             if follower is not None:
                 return Choice(OFFICIAL_ACCOUNT, follower, oa_template)
-        return Choice(NONE)
+        return Choice(NONE, unconsented=unconsented)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from notifications.models import (
     FAILED,
     MILESTONE_LANE,
     NO_CHANNEL,
+    NO_CONSENT,
     ONE_TIME,
     QUEUED,
     OutboxMessage,
@@ -123,7 +124,10 @@ async def _content(
     choice: Choice, context: dict[str, str], citizen_id: str, event: str, at: datetime
 ) -> dict[str, Any]:
     """Status, template and fitted data of a new row."""
-    fields: dict[str, Any] = {"status": NO_CHANNEL if choice.channel == NONE else QUEUED}
+    status = QUEUED
+    if choice.channel == NONE:
+        status = NO_CONSENT if choice.unconsented else NO_CHANNEL
+    fields: dict[str, Any] = {"status": status}
     if choice.template is not None:
         try:
             data, page = choice.template.render(context)

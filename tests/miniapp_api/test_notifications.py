@@ -143,7 +143,7 @@ async def test_each_milestone_message_shows_on_the_staff_case_detail(
     assert sent["touser"] == openid and sent["data"]["character_string1"]["value"] == number
 
 
-async def test_a_citizen_without_consent_is_shown_as_no_channel(
+async def test_a_citizen_without_consent_is_shown_as_no_consent(
     api: Api, wechat: WeChatSandbox
 ) -> None:
     await b.add_item()
@@ -153,8 +153,8 @@ async def test_a_citizen_without_consent_is_shown_as_no_channel(
     await b.act(api, clerk, number, "accept")
     _, case, _ = await api.call("GET", f"/api/v1/staff/applications/{number}", token=clerk)
     assert [(m["event"], m["channel"], m["status"]) for m in case["messages"]] == [
-        ("application.submitted", "none", "no_channel"),
-        ("application.accepted", "none", "no_channel"),
+        ("application.submitted", "none", "no_consent"),
+        ("application.accepted", "none", "no_consent"),
     ]
     assert await dispatcher(api).run_until_idle() == 0
     assert wechat.calls[SUBSCRIBE] == 0

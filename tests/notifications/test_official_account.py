@@ -174,11 +174,12 @@ async def test_a_refused_mini_program_message_falls_back_to_the_official_account
     assert sent["touser"] == oa_openid and sent["data"]["character_string1"]["value"] == number
 
 
-async def test_without_the_official_account_a_follower_has_no_channel(
+async def test_without_the_official_account_a_follower_is_not_reached(
     api: Api, wechat: WeChatSandbox, alipay: AlipaySandbox
 ) -> None:
     case = await follower_case(api, wechat, alipay)
-    assert [m[1:3] for m in await messages(api, case)] == [("none", "no_channel")] * 2
+    # a mini-program account without consent: shown as no_consent, not as unreachable
+    assert [m[1:3] for m in await messages(api, case)] == [("none", "no_consent")] * 2
     assert await dispatcher(api).run_until_idle() == 0
     assert wechat.calls[OA_TEMPLATE] == 0
 
@@ -188,7 +189,7 @@ async def test_the_official_account_needs_its_secret_to_send(
 ) -> None:
     case = await follower_case(oa_without_secret_api, wechat, alipay)
     shown = await messages(oa_without_secret_api, case)
-    assert [m[1:3] for m in shown] == [("none", "no_channel")] * 2
+    assert [m[1:3] for m in shown] == [("none", "no_consent")] * 2
 
 
 async def test_the_sandbox_judges_template_messages(wechat: WeChatSandbox) -> None:

@@ -25,7 +25,7 @@ async def test_no_consent_means_no_send(rig: Rig) -> None:
     citizen = await rig.citizen(alipay=True)
     case = (await rig.milestone(citizen)).application_id
     row = await rig.row(case)
-    assert (row.channel, row.status) == ("none", "no_channel")
+    assert (row.channel, row.status) == ("none", "no_consent")
     assert await rig.dispatcher.run_once() == 0
     assert rig.wechat.calls[SUBSCRIBE] == 0 and rig.alipay.sent == []
 
@@ -35,7 +35,7 @@ async def test_a_one_time_credit_is_used_once(rig: Rig) -> None:
     await rig.grant(citizen, "application.accepted")  # one tap on the case-progress template
     first = (await rig.milestone(citizen, "application.submitted")).application_id
     second = (await rig.milestone(citizen, "application.accepted")).application_id
-    assert [(await rig.row(c)).status for c in (first, second)] == ["queued", "no_channel"]
+    assert [(await rig.row(c)).status for c in (first, second)] == ["queued", "no_consent"]
     await rig.dispatcher.run_until_idle()
     assert (await rig.row(first)).status == "sent"
     assert len(rig.wechat.sent) == 1 and rig.wechat.calls[SUBSCRIBE] == 1
@@ -116,7 +116,7 @@ async def test_long_term_consent_serves_many_messages(rig: Rig, tmp_path: Path) 
         citizen, "wechat", [], [ledger.template_id], rig.registry, datetime.now(CST)
     )
     case = (await rig.milestone(citizen, "application.approved")).application_id
-    assert (await rig.row(case)).status == "no_channel"
+    assert (await rig.row(case)).status == "no_consent"
 
 
 async def test_accounts_of_another_app_are_not_sent_to(rig: Rig) -> None:
@@ -124,7 +124,7 @@ async def test_accounts_of_another_app_are_not_sent_to(rig: Rig) -> None:
     await rig.grant(citizen, "application.accepted")
     rig.chooser.app_ids = {"wechat": "wx-some-other-app"}
     case = (await rig.milestone(citizen)).application_id
-    assert (await rig.row(case)).status == "no_channel"
+    assert (await rig.row(case)).status == "no_channel"  # no account of this app: unreachable
 
 
 def test_the_shipped_templates_file_is_valid() -> None:
