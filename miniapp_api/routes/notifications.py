@@ -32,13 +32,25 @@ def _platform(value: object) -> str:
 
 
 @bp.get("/notification-templates")
-@openapi.summary("Templates to ask consent for: [{event, template_id, long_term}] (?platform=)")
+@openapi.summary("Templates to ask consent for: [{event, template_id, long_term, platform}]")
+@openapi.description(
+    "`?platform=wechat` or `alipay` lists that mini-program's templates; without it, both "
+    "platforms' are listed, each entry naming its `platform`."
+)
 async def templates(request: Request) -> HTTPResponse:
-    platform = _platform(request.args.get("platform"))
+    asked = request.args.get("platform")
+    platforms = PLATFORMS if asked is None else (_platform(asked),)
+    known = registry(request)
     return json(
         [
-            {"event": t.event, "template_id": t.template_id, "long_term": t.long_term}
-            for t in registry(request).for_platform(platform)
+            {
+                "event": t.event,
+                "template_id": t.template_id,
+                "long_term": t.long_term,
+                "platform": t.platform,
+            }
+            for platform in platforms
+            for t in known.for_platform(platform)
         ]
     )
 

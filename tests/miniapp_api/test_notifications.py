@@ -46,6 +46,16 @@ async def test_templates_to_ask_consent_for(api: Api) -> None:
     assert (status, body["error"]["details"]) == (422, {"field": "platform"})
 
 
+async def test_without_a_platform_both_platforms_templates_are_listed(api: Api) -> None:
+    status, body, _ = await api.call("GET", "/api/v1/notification-templates")
+    assert status == 200
+    each: list[tuple[str, str, str]] = []
+    for platform in ("wechat", "alipay"):
+        _, alone, _ = await api.call("GET", f"/api/v1/notification-templates?platform={platform}")
+        each += [(platform, t["event"], t["template_id"]) for t in alone]
+    assert [(t["platform"], t["event"], t["template_id"]) for t in body] == each
+
+
 async def test_each_accept_is_one_credit_and_rejections_are_counted(
     api: Api, wechat: WeChatSandbox
 ) -> None:
