@@ -38,3 +38,11 @@ async def test_ids_beyond_the_database_range_are_404(api: Api) -> None:
         path = f"/api/v1/staff/campaigns/{huge}"
         status, body, _ = await api.call("GET", path, token=admin)
         assert (status, body["error"]["code"]) == (404, "not_found"), path
+
+
+async def test_row_ids_in_paths_are_documented_as_integers(api: Api) -> None:
+    _, doc, _ = await api.call("GET", "/docs/openapi.json")
+    [param] = doc["paths"]["/api/v1/staff/campaigns/{campaign_id}"]["get"]["parameters"]
+    assert param["schema"] == {"type": "integer", "format": "int64", "minimum": 1}
+    status, _, _ = await api.call("GET", "/api/v1/staff/campaigns/1")
+    assert status == 401  # still routed (and then asks who is calling)
