@@ -95,7 +95,8 @@ def create_app(
     app.ext.openapi.describe(
         "citysvc API",
         version="1",
-        description="Mini-program, staff, webhook and bot endpoints of the city-service backend.",
+        description="Mini-program, staff, webhook and bot endpoints of the city-service "
+        "backend.\n\n" + errors.described(),
     )
     app.error_handler.add(Exception, errors.handle)
     for bp in (

@@ -42,6 +42,24 @@ _SANIC = {
 }
 
 
+def described() -> str:
+    """The error shape and the status table, for the OpenAPI document's description: built
+    from ``STATUS`` itself, so the document cannot drift from what the server answers."""
+    by_status: dict[int, list[str]] = {}
+    for cls, status in STATUS:
+        by_status.setdefault(status, []).append(f"`{cls.code}`")  # type: ignore[attr-defined]
+    rows = "\n".join(
+        f"| {status} | {', '.join(codes)} |" for status, codes in sorted(by_status.items())
+    )
+    return (
+        'Every error answers `{"error": {"code", "message", "details"}}`. The status says the '
+        "kind of error; `code` is stable and often more specific than the defaults below (each "
+        "route's description names its own, e.g. 409 `invalid_transition`, 422 "
+        "`missing_material`). 429 and 503 carry `Retry-After`. No request makes the server "
+        "answer 500.\n\n| status | default codes |\n| --- | --- |\n" + rows
+    )
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 

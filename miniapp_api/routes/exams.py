@@ -14,6 +14,14 @@ bp = Blueprint("exams", url_prefix="/api/v1/exams")
 
 @bp.get("/<exam:str>/score")
 @openapi.summary("Your own result of an exam (matched by your verified ID), once released")
+@openapi.description(
+    "`{exam, candidate_number, name_masked, total, subjects: {subject: score}}`; scores are "
+    'strings exactly as the exam authority published them (`"612.5"`; `""` for a subject '
+    "not sat). The exam key is the imported one, e.g. `gaokao2026`. 404 `score_not_found` "
+    "before release, without a record or for an unknown exam (the same answer); 403 "
+    "`realname_required` before real-name verification; 429 `rate_limited` (with "
+    "`Retry-After`) beyond 30 queries a minute per citizen."
+)
 async def score(request: Request, exam: str) -> HTTPResponse:
     svc = services(request)
     result = await own_score(

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
-from core.errors import Malformed
+from core.errors import InvalidInput, Malformed
 from core.uploads.service import owned_upload, read_upload, save_upload
 from miniapp_api.context import current_citizen, services
 
@@ -15,11 +15,21 @@ bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
 
 @bp.post("")
 @openapi.summary("Upload one material file (multipart field 'file')")
+@openapi.description(
+    "201 `{file_id, content_type, size}`: the type as judged from the content (JPEG, PNG or "
+    "PDF) and the size in bytes. 413 `file_too_large` over 10 MB, 415 "
+    "`unsupported_file_type` for anything else, 422 `empty_file`, 422 `one_file_only` when "
+    "the form carries more than one `file`, 400 without one."
+)
 async def create(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     files = request.files.getlist("file") if request.files else None
     if not files:
         raise Malformed("Send the file as multipart/form-data field 'file'.")
+    if len(files) > 1:
+        raise InvalidInput(
+            "Send one file per upload.", code="one_file_only", details={"field": "file"}
+        )
     upload = await save_upload(
         services(request).settings.upload_dir, str(citizen.id), files[0].body
     )

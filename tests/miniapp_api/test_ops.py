@@ -46,3 +46,11 @@ async def test_row_ids_in_paths_are_documented_as_integers(api: Api) -> None:
     assert param["schema"] == {"type": "integer", "format": "int64", "minimum": 1}
     status, _, _ = await api.call("GET", "/api/v1/staff/campaigns/1")
     assert status == 401  # still routed (and then asks who is calling)
+
+
+async def test_the_document_describes_the_error_shape_and_statuses(api: Api) -> None:
+    _, doc, _ = await api.call("GET", "/docs/openapi.json")
+    described = doc["info"]["description"]
+    assert '{"error": {"code", "message", "details"}}' in described
+    for row in ("| 409 | `conflict` |", "| 422 | `invalid_value` |", "| 429 | `rate_limited` |"):
+        assert row in described, row
