@@ -71,7 +71,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_staff_add(args: argparse.Namespace) -> int:
     from citysvc.staff_cmd import run_add
 
-    return run_add(args.username, args.role, args.department)
+    return run_add(args.username, args.role, args.department, args.citizen)
+
+
+def cmd_staff_link(args: argparse.Namespace) -> int:
+    from citysvc.staff_cmd import run_link
+
+    return run_link(args.username, args.citizen_id)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -152,17 +158,31 @@ def _add_bot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     robots.set_defaults(run=cmd_robots)
 
 
+def _add_staff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    staff = sub.add_parser("staff", help="staff accounts")
+    actions = staff.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="create an account; the password from standard input")
+    add.add_argument("username")
+    add.add_argument("--role", required=True)
+    add.add_argument("--department")
+    add.add_argument(
+        "--citizen", metavar="CITIZEN_ID", help="the member's own citizen account (test sends)"
+    )
+    add.set_defaults(run=cmd_staff_add)
+    link = actions.add_parser(
+        "link", help="link a member to their own citizen account (campaign test messages)"
+    )
+    link.add_argument("username")
+    link.add_argument("citizen_id", metavar="CITIZEN_ID", help="the id GET /api/v1/me shows")
+    link.set_defaults(run=cmd_staff_link)
+
+
 def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     catalogue = sub.add_parser("catalogue", help="service catalogue")
     catalogue.add_argument("action", choices=["import"])
     catalogue.add_argument("file")
     catalogue.set_defaults(run=cmd_catalogue)
-    staff = sub.add_parser("staff", help="staff accounts")
-    staff.add_argument("action", choices=["add"])
-    staff.add_argument("username")
-    staff.add_argument("--role", required=True)
-    staff.add_argument("--department")
-    staff.set_defaults(run=cmd_staff_add)
+    _add_staff(sub)
     exams = sub.add_parser("exams", help="exam results")
     exams.add_argument("action", choices=["import"])
     exams.add_argument("exam")

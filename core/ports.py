@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -248,15 +248,18 @@ class TopicFeeds(Protocol):
 class CampaignDelivery(Protocol):
     """What the campaign service needs from the notification engine.
 
-    ``problems`` lists the values of a topic message that the platforms' field rules would
-    change (cut or drop), as ``{"platform", "key", "value", "sent_as"}``; ``preview`` gives
-    the exact message per platform. ``hold`` takes a campaign's queued messages back from the
-    dispatcher (pause), ``release`` makes them due again (resume), ``withdraw`` removes them
-    for good and frees their consents (cancel), answering how many it removed. ``outcomes``
-    counts the campaign's messages by status, failures by reason.
+    ``fitting`` lists the values of a topic message that the platforms' field rules change,
+    as ``{"code", "platform", "key", "fields", "value", "sent_as"}``: code ``shortened`` for
+    a value sent fitted (cut with an ellipsis, or characters the field refuses dropped),
+    ``does_not_fit`` (``sent_as`` None) for one that cannot be sent at all; ``fields`` names
+    the campaign texts (``title``, ``summary``) the value is made of. ``preview`` gives the
+    exact message per platform, as it will be sent. ``hold`` takes a campaign's queued
+    messages back from the dispatcher (pause), ``release`` makes them due again (resume),
+    ``withdraw`` removes them for good and frees their consents (cancel), answering how many
+    it removed. ``outcomes`` counts the campaign's messages by status, failures by reason.
     """
 
-    def problems(self, event: str, context: dict[str, str]) -> list[dict[str, str]]: ...
+    def fitting(self, event: str, context: dict[str, str]) -> list[dict[str, Any]]: ...
 
     def preview(self, event: str, context: dict[str, str]) -> dict[str, dict[str, object]]: ...
 

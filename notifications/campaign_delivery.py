@@ -10,17 +10,17 @@ import json
 import string
 import time
 from collections import Counter, defaultdict
-from dataclasses import replace
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.errors import InvalidInput
 from notifications import consents, sql
-from notifications.bulk import render_all
-from notifications.channels import ChannelChooser
+from notifications.bulk import Rendered, choose_many, insert_messages, render_all
 from notifications.fitting import FitError, fit_alipay, fit_wechat
-from notifications.models import CAMPAIGN_LANE, ONE_TIME, QUEUED
-from notifications.outbox import enqueue
+from notifications.models import ONE_TIME, QUEUED
 from notifications.templates import PLATFORMS, Registry
 
 HELD_MS = 9_000_000_000_000_000  # next_attempt_at of a paused campaign's rows: never due
@@ -43,28 +43,40 @@ class OutboxCampaignDelivery:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
-    def problems(self, event: str, context: dict[str, str]) -> list[dict[str, str]]:
-        found = []
+    def fitting(self, event: str, context: dict[str, str]) -> list[dict[str, Any]]:
+        """Each value the platforms' rules change (``shortened``) or refuse (``does_not_fit``),
+        judged by the same fitting functions that render the message for sending."""
+        found: list[dict[str, Any]] = []
         for platform in PLATFORMS:
             template = self.registry.template(event, platform)
             for key, pattern in template.data if template else ():
-                names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
-                if not names & set(CHECKED):
-                    continue
+                fields = sorted(_names(pattern) & set(CHECKED))
                 value = " ".join(string.Formatter().vformat(pattern, (), context).split())
+                entry = {"platform": platform, "key": key, "fields": fields, "value": value}
                 try:
-                    fitted = fit_alipay(value) if platform == "alipay" else fit_wechat(key, value)
+                    sent = fit_alipay(value) if platform == "alipay" else fit_wechat(key, value)
                 except FitError:
-                    fitted = ""
-                if fitted != value:
-                    found.append(
-                        {"platform": platform, "key": key, "value": value, "sent_as": fitted}
-                    )
+                    found.append({"code": "does_not_fit", **entry, "sent_as": None})
+                    continue
+                if sent != value and fields:
+                    found.append({"code": "shortened", **entry, "sent_as": sent})
         return found
+
+    def rendered(self, event: str, context: dict[str, str]) -> dict[str, Rendered]:
+        """The message per platform, exactly as sent; InvalidInput ``does_not_fit`` when a
+        value cannot be fitted (the templates file changed since the campaign was made)."""
+        try:
+            return render_all(self.registry, event, context)
+        except FitError as exc:
+            raise InvalidInput(
+                "The message does not fit the topic's template.",
+                code="does_not_fit",
+                details={"reason": str(exc)},
+            ) from exc
 
     def preview(self, event: str, context: dict[str, str]) -> dict[str, dict[str, object]]:
         shown: dict[str, dict[str, object]] = {}
-        for platform, message in render_all(self.registry, event, context).items():
+        for platform, message in self.rendered(event, context).items():
             data = {k: {"value": v} for k, v in message.data.items()}
             if platform == "alipay":
                 shown[platform] = {
@@ -139,35 +151,34 @@ class OutboxCampaignDelivery:
 
 
 async def test_send(
-    chooser: ChannelChooser,
-    event: str,
+    rendered: Mapping[str, Rendered],
+    app_ids: Mapping[str, str],
     context: dict[str, str],
+    event: str,
     campaign_id: int,
     citizen_ids: list[str],
     at: datetime,
 ) -> list[dict[str, str]]:
-    """Queue the campaign's message to named citizens (staff's own accounts) now, whatever
-    the campaign's state: each spends a consent like any message. Their keys are outside
-    the campaign's range, so they never count in its figures or its cap."""
-    stamp = int(time.time() * 1000)
-    answers = []
-    for citizen_id in citizen_ids:
-        choice = await chooser.choose(citizen_id, event)
-        if choice.channel not in PLATFORMS:
-            answers.append({"citizen_id": citizen_id, "channel": "none", "status": "no_consent"})
-            continue
-        if choice.template is not None and context.get("page"):
-            choice = replace(choice, template=replace(choice.template, page=context["page"]))
-        key = f"campaign-test:{campaign_id}:{citizen_id}:{stamp}"
-        await enqueue(
-            key,
-            choice,
-            context,
-            citizen_id=citizen_id,
-            event=event,
-            created_at=at,
-            due=time.time(),
-            lane=CAMPAIGN_LANE,
-        )
-        answers.append({"citizen_id": citizen_id, "channel": choice.channel, "status": QUEUED})
-    return answers
+    """Queue the campaign's message, rendered as the campaign sends it, to the named
+    citizens (staff members' own accounts: the caller checks that) now, whatever the
+    campaign's state: each spends a consent like any message. Their keys are outside the
+    campaign's range, so they never count in its figures or its cap."""
+    due = time.time()
+    stamp = int(due * 1000)
+    async with in_transaction():
+        reach = await choose_many(citizen_ids, rendered, app_ids)
+        slots = {
+            citizen: (f"campaign-test:{campaign_id}:{citizen}:{stamp}", r, due)
+            for citizen, r in reach.items()
+        }
+        await insert_messages(slots, rendered, context, event, at)
+    return [
+        {"citizen_id": c, "channel": reach[c].channel, "status": QUEUED}
+        if c in reach
+        else {"citizen_id": c, "channel": "none", "status": "no_consent"}
+        for c in citizen_ids
+    ]
+
+
+def _names(pattern: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(pattern) if name}

@@ -1,12 +1,14 @@
 """Running campaigns: fix the audience, then queue it in paced, resumable batches.
 
-A due campaign outside its quiet hours is started: its audience (the topic's subscribers
-matching its filters) is copied into ``campaign_recipient`` in batches, each saving
-``fix_cursor``. Then recipients are taken in id order, ``batch`` at a time; each batch, in
-ONE transaction, checks the frequency cap, reserves consents, inserts the outbox rows (key
-``campaign:{id}:{citizen}``: at most one per citizen), marks the recipients and saves the
-cursor. A crash anywhere rolls back at most the batch in hand, and the next run resumes
-after the last saved cursor. Nothing holds more than one batch in memory.
+A due campaign is started at once, inside its quiet hours too: it turns ``running`` and its
+audience (the topic's subscribers matching its filters) is copied into ``campaign_recipient``
+in batches, each saving ``fix_cursor``, so its figures show whom it targets. Inside the quiet
+window nothing more happens until the window ends. Then recipients are taken in id order,
+``batch`` at a time; each batch, in ONE transaction, checks the frequency cap, reserves
+consents, inserts the outbox rows (key ``campaign:{id}:{citizen}``: at most one per
+citizen), marks the recipients and saves the cursor. A crash anywhere rolls back at most
+the batch in hand, and the next run resumes after the last saved cursor. Nothing holds more
+than one batch in memory.
 
 Pacing: rows get due times ``1 / rate_per_second`` apart, and only ``horizon`` seconds of
 them are queued ahead, so a pause takes effect at once and quiet hours are never crossed:
@@ -93,10 +95,12 @@ class CampaignRunner:
         quiet = rules.QuietHours.parse(campaign.quiet_start, campaign.quiet_end)
         if campaign.status not in (SCHEDULED, RUNNING) or campaign.send_at > now:
             return 0
-        if quiet.contains(now) or not await self._start(campaign, now):
+        if not await self._start(campaign, now):
             return 0
         if campaign.audience_fixed_at is None:
             await self._fix_audience(campaign, now)
+        if quiet.contains(now):  # started and counted: the messages wait for the window's end
+            return 0
         rendered = render_all(
             self.registry, BY_KEY[campaign.topic].event, message_context(campaign)
         )

@@ -1,7 +1,8 @@
 """Creating, approving, pausing, resuming and cancelling campaigns, and their figures.
 
-The notification engine is reached only through ``core.ports.CampaignDelivery``: it judges
-whether a title fits the topic template, holds or withdraws queued messages, and counts them.
+The notification engine is reached only through ``core.ports.CampaignDelivery``: it fits the
+title and summary to the topic template (and says what it changed), holds or withdraws queued
+messages, and counts them.
 """
 
 from __future__ import annotations
@@ -118,8 +119,11 @@ async def create(
     now: datetime,
     towns: Sequence[str] = (),
 ) -> Campaign:
-    """A draft campaign from the staff API body; InvalidInput (422) for a bad value,
-    ``does_not_fit`` when the platforms would change the title or summary."""
+    """A draft campaign from the staff API body; InvalidInput (422) for a bad value.
+
+    A title or summary longer than a template field allows is accepted: it is sent fitted
+    (cut with an ellipsis), as case messages are, and ``warnings`` shows how. Only a value
+    that no fitting can make acceptable is ``does_not_fit``."""
     rules.check_role(author.role)
     topic = _text(body, "topic", 32)
     if topic not in BY_KEY:
@@ -141,15 +145,22 @@ async def create(
         created_at=now,
         updated_at=now,
     )
-    problems = delivery.problems(BY_KEY[topic].event, message_context(campaign))
-    if problems:
+    unfit = [w for w in warnings(campaign, delivery) if w["code"] == "does_not_fit"]
+    if unfit:
         raise InvalidInput(
-            "The title or summary does not fit the topic's message template.",
+            "The title or summary cannot be fitted to the topic's message template.",
             code="does_not_fit",
-            details={"problems": problems},
+            details={"problems": unfit},
         )
     await campaign.save()
     return campaign
+
+
+def warnings(campaign: Campaign, delivery: CampaignDelivery) -> list[dict[str, Any]]:
+    """What the maker should know about the message as sent: each template value the
+    platforms' field rules shorten (``shortened``: ``value`` is the text as written,
+    ``sent_as`` what citizens get) or refuse (``does_not_fit``)."""
+    return delivery.fitting(BY_KEY[campaign.topic].event, message_context(campaign))
 
 
 async def load(campaign_id: int) -> Campaign:

@@ -18,6 +18,9 @@ class StaffMember(Model):
     failed_logins = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
     active = fields.BooleanField(default=True)
+    # the staff member's own citizen account: the only kind of recipient a campaign's
+    # unapproved test message may go to (set by an administrator, `citysvc staff link`)
+    citizen_id = fields.UUIDField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

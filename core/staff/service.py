@@ -1,9 +1,11 @@
-"""Creating staff accounts and checking their passwords, with lock-out after failures."""
+"""Creating staff accounts, linking them to their own citizen accounts, and checking their
+passwords, with lock-out after failures."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -13,7 +15,8 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core.errors import Conflict, InvalidInput, NotAuthenticated
+from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.identity.models import Citizen
 from core.ports import Clock
 from core.staff.models import ROLES, StaffMember
 
@@ -50,15 +53,54 @@ def _check_new(username: str, password: str, role: str, department: str | None) 
         raise InvalidInput("The password must have at least 10 characters.", code="weak_password")
 
 
-async def add_staff(username: str, password: str, role: str, department: str | None) -> StaffMember:
-    """Create an account; Conflict when the username is taken."""
+async def add_staff(
+    username: str,
+    password: str,
+    role: str,
+    department: str | None,
+    citizen_id: str | None = None,
+) -> StaffMember:
+    """Create an account, linked to the member's own citizen account when ``citizen_id`` is
+    given; Conflict when the username is taken, see ``link_citizen`` for the citizen."""
     _check_new(username, password, role, department)
     if await StaffMember.exists(username=username):
         raise Conflict(f"Staff member {username} already exists.", code="username_taken")
+    citizen = await _open_citizen(citizen_id) if citizen_id is not None else None
     password_hash = await _run(_hasher.hash, password)
     return await StaffMember.create(
-        username=username, password_hash=password_hash, role=role, department_code=department
+        username=username,
+        password_hash=password_hash,
+        role=role,
+        department_code=department,
+        citizen_id=citizen,
     )
+
+
+async def link_citizen(username: str, citizen_id: str) -> StaffMember:
+    """Link a staff member to their own citizen account (where campaign test messages go).
+
+    NotFound ``staff_not_found`` for an unknown username, InvalidInput
+    ``invalid_citizen_id`` for a malformed id, NotFound ``citizen_not_found`` for an id of
+    no open citizen account."""
+    member = await StaffMember.get_or_none(username=username)
+    if member is None:
+        raise NotFound(f"There is no staff member {username}.", code="staff_not_found")
+    member.citizen_id = await _open_citizen(citizen_id)
+    await StaffMember.filter(id=member.id).update(citizen_id=member.citizen_id)
+    return member
+
+
+async def _open_citizen(citizen_id: str) -> uuid.UUID:
+    try:
+        parsed = uuid.UUID(citizen_id)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{citizen_id!r} is not a citizen id (a UUID, as GET /api/v1/me shows it).",
+            code="invalid_citizen_id",
+        ) from exc
+    if not await Citizen.exists(id=parsed, closed_at=None):
+        raise NotFound(f"There is no open citizen account {parsed}.", code="citizen_not_found")
+    return parsed
 
 
 async def authenticate(username: str, password: str, clock: Clock) -> StaffMember:

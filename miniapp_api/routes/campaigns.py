@@ -3,7 +3,6 @@ cancel, preview, test-send, and the figures."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, cast
 
 from sanic import Blueprint, Request
@@ -12,34 +11,37 @@ from sanic_ext import openapi
 
 from core.campaigns import rules, service
 from core.campaigns.models import Campaign
-from core.errors import InvalidInput
+from core.campaigns.testers import MAX_TEST_RECIPIENTS, resolve_testers
 from core.topics.catalog import BY_KEY
 from miniapp_api.body import json_object
 from miniapp_api.context import current_staff, services
 from notifications.campaign_delivery import OutboxCampaignDelivery, test_send
-from notifications.channels import ChannelChooser
 from notifications.templates import Registry
 from notifications.worker_jobs import app_ids
 
 bp = Blueprint("campaigns", url_prefix="/api/v1/staff/campaigns")
 
-MAX_TEST_RECIPIENTS = 10
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return isinstance(value, str)
+WARNINGS = (
+    "The answer's `warnings` lists each template value that the platforms' field rules "
+    'change: `{code: "shortened", platform, key, fields, value, sent_as}` where `fields` '
+    "names the campaign texts in it (`title`, `summary`), `value` is the text as written and "
+    "`sent_as` what citizens receive (a WeChat `thing` field holds 20 characters and is cut "
+    "with `…`, an Alipay keyword 50); `[]` when everything is sent as written."
+)
 
 
 def _delivery(request: Request) -> OutboxCampaignDelivery:
     return OutboxCampaignDelivery(cast(Registry, request.app.ctx.notify_registry))
 
 
-async def _shown(request: Request, campaign: Campaign, status: int = 200) -> HTTPResponse:
+def _view(request: Request, campaign: Campaign) -> dict[str, Any]:
     body: dict[str, Any] = service.view(campaign)
+    body["warnings"] = service.warnings(campaign, _delivery(request))
+    return body
+
+
+async def _shown(request: Request, campaign: Campaign, status: int = 200) -> HTTPResponse:
+    body = _view(request, campaign)
     body["figures"] = await service.figures(campaign.id, _delivery(request))
     return json(body, status=status)
 
@@ -49,8 +51,13 @@ async def _shown(request: Request, campaign: Campaign, status: int = 200) -> HTT
 @openapi.description(
     "Body: `{name, topic, title, summary, page, send_at, quiet_hours: {start, end}, "
     "rate_per_second, audience: {realname_only, towns}, recurrence}`; `recurrence` (optional, "
-    "`MM-DD`) makes a yearly campaign that leaves next year's draft when it completes. 422 "
-    "`does_not_fit` when the platforms would cut the title or summary."
+    "`MM-DD`) makes a yearly campaign that leaves next year's draft when it completes. "
+    "201 with the draft. A title or summary longer than its template field allows is "
+    "accepted and sent fitted, as case messages are; "
+    + WARNINGS
+    + " 422 `invalid_value` for a missing, empty or non-text title or summary (or one over "
+    "64 / 200 characters, the stored length), `does_not_fit` (with `details.problems`) only "
+    "when a value cannot be fitted to its field at all."
 )
 async def create(request: Request) -> HTTPResponse:
     member = await current_staff(request)
@@ -70,11 +77,17 @@ async def create(request: Request) -> HTTPResponse:
 async def index(request: Request) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
     campaigns = await Campaign.all().order_by("-id").limit(200)
-    return json([service.view(c) for c in campaigns])
+    return json([_view(request, c) for c in campaigns])
 
 
 @bp.get("/<campaign_id:id>")
-@openapi.summary("One campaign with its status and figures")
+@openapi.summary("One campaign with its status, figures and warnings")
+@openapi.description(
+    "`figures`: `targeted` (subscribers the audience matches, fixed when the campaign "
+    "starts: at `send_at` or at approval when that is past, even inside its quiet hours, "
+    "where it then waits to queue anything until the window ends), `sent`, `no_consent`, "
+    "`failed`, `remaining` (not yet tried). " + WARNINGS
+)
 async def show(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
     return await _shown(request, await service.load(campaign_id))
@@ -114,7 +127,13 @@ async def cancel(request: Request, campaign_id: int) -> HTTPResponse:
 
 
 @bp.post("/<campaign_id:id>/preview")
-@openapi.summary("The exact message per platform, as it will be sent")
+@openapi.summary("The exact message per platform, as it will be sent (title and summary fitted)")
+@openapi.description(
+    "Per platform the template id, page and data exactly as the platform will receive them: "
+    "values fitted to their fields as case messages are (a WeChat `thing` field cut to 20 "
+    "characters ending in `…`, an Alipay keyword to 50). The campaign's `warnings` list each "
+    "value that was shortened."
+)
 async def preview(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
     campaign = await service.load(campaign_id)
@@ -123,24 +142,32 @@ async def preview(request: Request, campaign_id: int) -> HTTPResponse:
 
 
 @bp.post("/<campaign_id:id>/test-send")
-@openapi.summary("Send the message now to named citizens {citizen_ids} (staff's own accounts)")
+@openapi.summary("Send the message now to named staff {staff: [username]} at their own accounts")
+@openapi.description(
+    f'Body `{{"staff": [username, ...]}}` (1 to {MAX_TEST_RECIPIENTS}): the message, '
+    "exactly as the campaign will send it, goes now to those staff members' own citizen "
+    "accounts, linked by an administrator (`citysvc staff add --citizen`, `citysvc staff "
+    "link USERNAME CITIZEN_ID`), whatever the campaign's state. An unknown username, an "
+    "inactive staff member or one with no linked account answers 422 "
+    "`not_a_test_recipient` with `details.usernames` and `details.reasons` (`unknown_staff`, "
+    "`inactive`, `no_linked_account`, `linked_account_closed`), and nothing is sent. The "
+    'older `{"citizen_ids": [...]}` is accepted only when every id is the linked account '
+    "of an active staff member (else the same 422, `details.citizen_ids`). Answer: "
+    "`{messages: [{username, citizen_id, channel, status}]}`, status `queued` or "
+    "`no_consent`."
+)
 async def send_test(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
     campaign = await service.load(campaign_id)
-    ids = json_object(request).get("citizen_ids")
-    if (
-        not isinstance(ids, list)
-        or not 0 < len(ids) <= MAX_TEST_RECIPIENTS
-        or not all(_is_uuid(i) for i in ids)
-    ):
-        raise InvalidInput(
-            f"'citizen_ids' lists 1 to {MAX_TEST_RECIPIENTS} citizen ids.",
-            details={"field": "citizen_ids"},
-        )
+    testers = await resolve_testers(json_object(request))
     svc = services(request)
-    registry = cast(Registry, request.app.ctx.notify_registry)
-    chooser = ChannelChooser(registry, app_ids(svc.platforms))
     context = service.message_context(campaign)
     event = BY_KEY[campaign.topic].event
-    sent = await test_send(chooser, event, context, campaign.id, ids, svc.clock.now())
-    return json({"messages": sent})
+    rendered = _delivery(request).rendered(event, context)
+    citizens = [t.citizen_id for t in testers]
+    sent = await test_send(
+        rendered, app_ids(svc.platforms), context, event, campaign.id, citizens, svc.clock.now()
+    )
+    return json(
+        {"messages": [{"username": t.username} | m for t, m in zip(testers, sent, strict=True)]}
+    )

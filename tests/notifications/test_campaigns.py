@@ -153,7 +153,7 @@ async def test_quiet_hours_wrap_past_midnight(rig: Rig, clock: FrozenClock) -> N
     assert await runner(rig, clock).run_due() == 0
     clock.set(datetime(2026, 11, 27, 7, 59, tzinfo=CST))
     assert await runner(rig, clock).run_due() == 0
-    assert not await CampaignRecipient.filter(campaign_id=campaign.id).exists()
+    assert not await OutboxMessage.exists()
     # 20:59:57 with one message a second: only what falls due before 21:00 is queued
     clock.set(datetime(2026, 11, 27, 20, 59, 57, tzinfo=CST))
     assert await runner(rig, clock).run_due() == 3
@@ -161,6 +161,40 @@ async def test_quiet_hours_wrap_past_midnight(rig: Rig, clock: FrozenClock) -> N
     assert await runner(rig, clock).run_due() == 2
     await deliver(rig)
     assert (await figures(rig, campaign))["sent"] == 5
+
+
+async def test_a_due_campaign_starts_inside_its_quiet_hours_and_waits(
+    rig: Rig, clock: FrozenClock
+) -> None:
+    """Approved at 23:30 with a past ``send_at``: it starts at once (running, audience fixed,
+    figures show whom it targets) but queues nothing before the window ends at 08:00."""
+    await audience(rig, 4)
+    await audience(rig, 2, consent=False)
+    late = datetime(2026, 11, 26, 23, 30, tzinfo=CST)
+    clock.set(late)
+    campaign = await scheduled(send_at=late - timedelta(hours=2), rate_per_second=1)
+    assert await runner(rig, clock).run_due() == 0
+    started = await Campaign.get(id=campaign.id)
+    assert (started.status, started.started_at) == (RUNNING, late)
+    assert started.audience_fixed_at == late
+    assert await figures(rig, campaign) == {
+        "targeted": 6,
+        "sent": 0,
+        "no_consent": 0,
+        "failed": 0,
+        "remaining": 6,
+        "failed_by_reason": {},
+    }
+    clock.set(datetime(2026, 11, 27, 7, 59, 59, tzinfo=CST))
+    assert await runner(rig, clock).run_due() == 0
+    assert not await OutboxMessage.exists()
+    assert await deliver(rig) == 0 and rig.wechat.sent == []
+    await audience(rig, 1)  # subscribed after the start: not in the fixed audience
+    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=CST))
+    assert await runner(rig, clock).run_due() == 4
+    await deliver(rig)
+    found = await figures(rig, campaign)
+    assert (found["targeted"], found["sent"], found["no_consent"]) == (6, 4, 2)
 
 
 async def test_retries_never_fall_inside_quiet_hours(rig: Rig, clock: FrozenClock) -> None:
