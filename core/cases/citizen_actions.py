@@ -6,20 +6,31 @@ from typing import Any
 
 from core.cases.context import CaseContext
 from core.cases.models import Application
+from core.cases.notes import read_note
 from core.cases.submission import uploaded_materials
 from core.cases.transitions import move
 from core.catalogue.models import ItemVersion
+from core.errors import InvalidInput
 
 
 async def supplement(
     ctx: CaseContext, case: Application, citizen_id: str, body: dict[str, Any]
 ) -> Application:
-    """Add materials and send the case back to the state it was in before the request."""
+    """Add materials and send the case back to the state it was in before the request.
+
+    The note is checked as a clerk's is (``read_note``); a supplement without a material
+    answers nothing the clerk asked for: InvalidInput ``empty_supplement``.
+    """
+    note = read_note(body)
     version = await ItemVersion.get(id=case.item_version_id)
     filers = {str(case.citizen_id), citizen_id}
     added = await uploaded_materials(body, filers, {m["name"] for m in version.materials})
-    note = body.get("note", "")
-    note = note[:500] if isinstance(note, str) else ""
+    if not added:
+        raise InvalidInput(
+            "A supplement needs at least one material.",
+            code="empty_supplement",
+            details={"field": "materials"},
+        )
     return await move(
         ctx,
         case,

@@ -7,7 +7,7 @@ from datetime import date
 from tortoise.expressions import Q
 
 from core.cases.machine import CLOSED, PAUSED
-from core.cases.models import Application
+from core.cases.models import AgentAuthorization, Application
 from core.cases.numbers import is_valid_number
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.staff.models import StaffMember
@@ -33,24 +33,30 @@ def not_found(number: str) -> NotFound:
     return NotFound("No such case.", code="case_not_found", details={"number": number})
 
 
+async def _visible_to(citizen_id: str) -> Q:
+    """The cases a citizen may see: their own, and those they filed as agent while the
+    principal's authorisation for that item stands (revoking it cuts the agent off)."""
+    held = await AgentAuthorization.filter(agent_id=citizen_id, revoked_at=None).values_list(
+        "citizen_id", "item_code"
+    )
+    scope = Q(citizen_id=citizen_id)
+    for principal, item_code in held:
+        scope |= Q(agent_id=citizen_id, citizen_id=principal, item_code=item_code)
+    return scope
+
+
 async def citizen_case(number: str, citizen_id: str) -> Application:
-    """The case if the citizen owns it or filed it as agent; 404 otherwise (never reveal it)."""
+    """The case if ``_visible_to`` lets the citizen see it; 404 otherwise (never reveal it)."""
     if not is_valid_number(number):
         raise not_found(number)
-    case = await Application.get_or_none(
-        Q(number=number) & (Q(citizen_id=citizen_id) | Q(agent_id=citizen_id))
-    )
+    case = await Application.get_or_none(Q(number=number) & await _visible_to(citizen_id))
     if case is None:
         raise not_found(number)
     return case
 
 
 async def citizen_cases(citizen_id: str, limit: int = 100) -> list[Application]:
-    return (
-        await Application.filter(Q(citizen_id=citizen_id) | Q(agent_id=citizen_id))
-        .order_by("-id")
-        .limit(limit)
-    )
+    return await Application.filter(await _visible_to(citizen_id)).order_by("-id").limit(limit)
 
 
 def _department_scope(staff: StaffMember) -> Q:

@@ -34,7 +34,10 @@ SELECT s.kind, s.expires_at, s.revoked_at,
 FROM session s
 JOIN application a ON a.number = ?
  AND (CAST(a.citizen_id AS VARCHAR(36)) = s.subject_id
-      OR CAST(a.agent_id AS VARCHAR(36)) = s.subject_id)
+      OR (CAST(a.agent_id AS VARCHAR(36)) = s.subject_id
+          AND EXISTS (SELECT 1 FROM agent_authorization g
+                      WHERE g.citizen_id = a.citizen_id AND g.agent_id = a.agent_id
+                        AND g.item_code = a.item_code AND g.revoked_at IS NULL)))
 WHERE s.id = ?
 """
 _TRAIL = "SELECT action, to_status, note, at FROM audit_entry WHERE application_id = ? ORDER BY seq"
@@ -43,7 +46,8 @@ _TRAIL = "SELECT action, to_status, note, at FROM audit_entry WHERE application_
 async def citizen_detail(
     ctx: CaseContext, sessions: SessionService, token: str, number: str
 ) -> dict[str, Any]:
-    """The case as its owner (or the agent who filed it) sees it; 404 for anyone else."""
+    """The case as its owner sees it, or the agent who filed it while the authorisation for
+    the item stands (``queries.citizen_case``'s rule); 404 for anyone else."""
     claims = sessions.claims(token)
     if not is_valid_number(number):
         await sessions.check(token)

@@ -12,6 +12,7 @@ from core.cases.context import CaseContext
 from core.cases.machine import PAUSED, next_status
 from core.cases.milestones import record_milestone
 from core.cases.models import Application
+from core.cases.notes import check_note
 from core.errors import Conflict, InvalidInput
 
 
@@ -70,6 +71,7 @@ async def move(
     extra: dict[str, Any] | None = None,
 ) -> Application:
     """Apply ``action``; Conflict when someone else changed the case since it was read."""
+    check_note(action, note)
     target = next_status(case.status, action, case.resume_status)
     now = ctx.clock.now()
     changes = _clock(ctx, case, action, target, now.date(), days) | (extra or {})

@@ -12,6 +12,7 @@ class Shipment(Model):
     id = fields.BigIntField(primary_key=True)
     application_id = fields.BigIntField(unique=True)
     # not unique: one envelope may carry the results of several cases of the same citizen
+    # (``service.record_shipment`` refuses a number on another citizen's case, under a lock)
     tracking_number = fields.CharField(max_length=32, db_index=True)
     carrier = fields.CharField(max_length=16, default="ems")
     state = fields.CharField(max_length=24, default="created")  # core.ports.ParcelUpdate.state

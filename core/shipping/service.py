@@ -1,11 +1,13 @@
 """Mailing a case's result by EMS, and what the carrier's reports do to the case.
 
 ``record_shipment`` moves an approved or denied case to ``result_mailed`` and creates its
-shipment in one transaction. ``apply_update`` takes the carrier's view of a parcel (a push
-or a query answer) and is idempotent: pushes repeat the whole history, carriers retry, and
-the poller may read what a push already brought. Events are keyed by a fingerprint; the
-case moves to ``delivered`` only while it is ``result_mailed``; a failed delivery is
-reported once per parcel state, gated by the unique staff alert of that state.
+shipment in one transaction; a number already on another citizen's case is refused (one
+envelope may carry several results of the same citizen).
+``apply_update`` takes the carrier's view of a parcel (a push or a query answer) and is
+idempotent: pushes repeat the whole history, carriers retry, and the poller may read what
+a push already brought. Events are keyed by a fingerprint; the case moves to ``delivered``
+only while it is ``result_mailed``; a failed delivery is reported once per parcel state,
+gated by the unique staff alert of that state.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from core.alerts.service import raise_alert
@@ -39,6 +42,8 @@ FAILURES = {
     "returning": ("正在退回", "critical"),
     "returned": ("已退回寄件单位", "critical"),
 }
+# held until commit; two numbers whose hashes collide merely wait for each other
+_LOCK_NUMBER = "SELECT pg_advisory_xact_lock(hashtextextended('shipment:' || $1::text, 0))"
 
 
 def _check_shippable(case: Application) -> None:
@@ -68,7 +73,10 @@ async def record_shipment(
     _check_shippable(case)
     now = ctx.clock.now()
     async with in_transaction():
+        # the move writes first: on SQLite that takes the database's one write lock, so the
+        # check below sees every committed shipment and nobody can add one until we commit
         await move(ctx, case, "ship", actor, f"EMS {number}")
+        await _claim_number(number, case)
         return await Shipment.create(
             application_id=case.id,
             tracking_number=number,
@@ -77,6 +85,28 @@ async def record_shipment(
             shipped_by=actor,
             created_at=now,
             updated_at=now,
+        )
+
+
+async def _claim_number(number: str, case: Application) -> None:
+    """Conflict ``tracking_number_in_use`` when ``number`` is on another citizen's case.
+
+    One envelope may carry several results of the same citizen, so their cases may share a
+    number; another citizen's parcel on a case would show that citizen's delivery to the
+    wrong person. Call inside the recording transaction: on PostgreSQL a transaction-scoped
+    advisory lock on the number serialises two clerks recording it at once (the second
+    waits for the first to commit, then its check, a fresh snapshot under READ COMMITTED,
+    sees it); on SQLite the move before it already holds the one write lock.
+    """
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query(_LOCK_NUMBER, [number])
+    cases = Shipment.filter(tracking_number=number).values_list("application_id", flat=True)
+    if await Application.filter(id__in=await cases).exclude(citizen_id=case.citizen_id).exists():
+        raise Conflict(
+            "This EMS number is already recorded on another citizen's case; check the number.",
+            code="tracking_number_in_use",
+            details={"tracking_number": number},
         )
 
 

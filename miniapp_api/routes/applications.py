@@ -37,6 +37,10 @@ async def create(request: Request) -> HTTPResponse:
 
 @bp.get("")
 @openapi.summary("The calling citizen's cases, newest first")
+@openapi.description(
+    "Your own cases, and those you filed as an agent while the authorisation for that item "
+    "stands: once the citizen revokes it, those cases leave your list and answer 404."
+)
 async def index(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     return json([summary(case) for case in await citizen_cases(str(citizen.id))])
@@ -50,6 +54,16 @@ async def show(request: Request, number: str) -> HTTPResponse:
 
 @bp.post("/<number:str>/supplement")
 @openapi.summary("Send the requested materials; the case returns to where it was")
+@openapi.body({"application/json": {"materials": [{"name": str, "file_id": str}], "note": str}})
+@openapi.description(
+    "`materials`: a list of `{name, file_id}`, each a material of the item and a file you "
+    "uploaded (422 `invalid_materials`, `unknown_material`, `unknown_file`), at least one: "
+    "a supplement answers the clerk's request, so an empty list is 422 `empty_supplement` "
+    "(not `missing_material`, which names required materials missing from a new application). "
+    "`note` (optional): text of at most 1000 characters, else 422 `invalid_value`, as for "
+    "staff actions. 409 `invalid_transition` unless the case is `supplement_requested`; "
+    "404 for a case that is not yours (or no longer yours to act on as an agent)."
+)
 async def supplement(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     body = json_object(request)

@@ -8,6 +8,7 @@ from sanic_ext import openapi
 
 from core.cases.machine import STAFF_ACTIONS
 from core.cases.models import AuditEntry
+from core.cases.notes import read_note
 from core.cases.queries import staff_case, staff_cases
 from core.cases.transitions import move
 from core.cases.views import staff_view, summary
@@ -75,6 +76,13 @@ async def show(request: Request, number: str) -> HTTPResponse:
 
 @bp.post("/applications/<number:str>/actions")
 @openapi.summary("Move a case: accept, refuse, request_supplement, start_review, approve, ...")
+@openapi.description(
+    'Body `{"action", "note", "days"}`. `note` is text of at most 1000 characters '
+    "(else 422 `invalid_value`); `request_supplement`, `refuse` and `deny` need a non-empty "
+    "one, shown to the citizen (everything missing, or the reason), else 422 `note_required`. "
+    "`days` (working days) goes with `extend`. "
+    "409 `invalid_transition` from a state that does not allow it."
+)
 async def act(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
     body = json_object(request)
@@ -83,11 +91,7 @@ async def act(request: Request, number: str) -> HTTPResponse:
         raise InvalidInput(
             "Unknown action.", code="invalid_action", details={"allowed": list(STAFF_ACTIONS)}
         )
-    note = body.get("note") or ""
-    if not isinstance(note, str) or len(note) > 1000:
-        raise InvalidInput(
-            "'note' must be text of at most 1000 characters.", details={"field": "note"}
-        )
+    note = read_note(body)
     case = await staff_case(number, member)
     await move(
         services(request).cases,

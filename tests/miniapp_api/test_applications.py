@@ -171,6 +171,39 @@ async def test_supplement_returns_to_previous_state(api: Api, wechat: WeChatSand
     assert "请补正材料：请补充户口簿" in notes
 
 
+async def test_a_supplement_needs_a_material_and_a_text_note(
+    api: Api, wechat: WeChatSandbox
+) -> None:
+    await b.add_item()
+    token = await b.citizen_token(api, wechat)
+    clerk = await b.staff_token(api, "clerk1")
+    number = await b.file_case(api, token)
+    assert (await b.act(api, clerk, number, "request_supplement", note="请补充申请表"))[0] == 200
+    material = {"name": "申请表", "file_id": await b.upload(api, token)}
+    path = f"/api/v1/applications/{number}/supplement"
+    cases = [
+        ({"materials": [], "note": "x"}, "empty_supplement", {"field": "materials"}),
+        ({"note": "已补"}, "empty_supplement", {"field": "materials"}),
+        ({"materials": [material], "note": 5}, "invalid_value", {"field": "note"}),
+        ({"materials": [material], "note": "长" * 1001}, "invalid_value", {"field": "note"}),
+        ({"materials": {"name": "申请表"}}, "invalid_materials", {}),
+        ({"materials": [{"name": "申请表"}]}, "invalid_materials", {"index": 0}),
+    ]
+    for body, code, details in cases:
+        status, answer, _ = await api.call("POST", path, token=token, json=body)
+        assert (status, answer["error"]["code"], answer["error"]["details"]) == (
+            422,
+            code,
+            details,
+        ), body
+    status, case, _ = await api.call("GET", f"/api/v1/applications/{number}", token=token)
+    assert (status, case["status"], len(case["materials"])) == (200, "supplement_requested", 2)
+    status, case, _ = await api.call(
+        "POST", path, token=token, json={"materials": [material], "note": None}
+    )
+    assert (status, case["status"], len(case["materials"])) == (200, "submitted", 3)
+
+
 async def test_uploads_by_content_and_who_reads_them(api: Api, wechat: WeChatSandbox) -> None:
     await b.add_item()
     token = await b.citizen_token(api, wechat)

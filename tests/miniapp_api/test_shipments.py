@@ -19,7 +19,7 @@ from core.alerts.service import open_alerts
 from core.cases.models import AuditEntry, Milestone
 from core.clock import FrozenClock
 from core.settings import Settings
-from core.shipping.models import TrackingEvent
+from core.shipping.models import Shipment, TrackingEvent
 from integrations.tracking.sandbox import CarrierSandbox
 from integrations.wechat.sandbox import WeChatSandbox
 from miniapp_api.app import create_app
@@ -102,9 +102,14 @@ async def decided_case(
     citizen = await b.citizen_token(api, wechat)
     clerk = await b.staff_token(api, "clerk1")
     number = await b.file_case(api, citizen, method=method)
-    for action in ("accept", "start_review", decision):
-        assert (await b.act(api, clerk, number, action))[0] == 200
+    await decide(api, clerk, number, decision)
     return citizen, clerk, number
+
+
+async def decide(api: Api, clerk: str, number: str, decision: str = "approve") -> str:
+    for action in ("accept", "start_review", decision):
+        assert (await b.act(api, clerk, number, action, note="经审查作出决定"))[0] == 200
+    return number
 
 
 async def ship(api: Api, clerk: str, number: str, tracking_number: str) -> tuple[int, Any]:
@@ -210,6 +215,27 @@ async def test_only_decided_ems_cases_ship(api: Api, wechat: WeChatSandbox) -> N
     assert "submitted" in body["error"]["message"]
     outsider = await b.staff_token(api, "clerk-mz", department="MZ")
     assert (await ship(api, outsider, pickup, S10))[0] == 404
+
+
+async def test_a_number_serves_one_citizen(api: Api, wechat: WeChatSandbox) -> None:
+    citizen, clerk, first = await decided_case(api, wechat)
+    other = await decide(api, clerk, await b.file_case(api, await b.citizen_token(api, wechat)))
+    assert (await ship(api, clerk, first, S10))[0] == 200
+    status, body = await ship(api, clerk, other, "ea 1234 5678 5cn")
+    assert (status, body["error"]["code"]) == (409, "tracking_number_in_use")
+    assert body["error"]["details"] == {"tracking_number": S10}
+    path = "/api/v1/staff/applications/{}"
+    _, case, _ = await api.call("GET", path.format(other), token=clerk)
+    assert (case["status"], case["shipment"]) == ("approved", None)
+    # the same number again on its own case: refused as today, nothing recorded twice
+    status, body = await ship(api, clerk, first, S10)
+    assert (status, body["error"]["code"]) == (409, "not_shippable")
+    _, case, _ = await api.call("GET", path.format(first), token=clerk)
+    assert [e["action"] for e in case["audit"]].count("ship") == 1
+    # a second result of the same citizen may travel in the same envelope
+    same = await decide(api, clerk, await b.file_case(api, citizen))
+    assert (await ship(api, clerk, same, S10))[0] == 200
+    assert await Shipment.filter(tracking_number=S10).count() == 2
 
 
 # -- the carrier's pushes -----------------------------------------------------------------

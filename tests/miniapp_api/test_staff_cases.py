@@ -51,6 +51,30 @@ async def test_intake_outcomes(api: Api, wechat: WeChatSandbox, action: str, sta
         assert (await b.act(api, clerk, number, wrong))[0] == 409
 
 
+async def test_refusing_denying_and_asking_for_more_need_a_note(
+    api: Api, wechat: WeChatSandbox
+) -> None:
+    _, clerk, number = await new_case(api, wechat)
+    for action in ("request_supplement", "refuse"):
+        for note in ({}, {"note": None}, {"note": ""}, {"note": "  \n "}):
+            code, body = await b.act(api, clerk, number, action, **note)
+            assert (code, body["error"]["code"]) == (422, "note_required"), (action, note)
+            assert body["error"]["details"] == {"field": "note", "action": action}
+    for note in (5, False, ["材料不齐"], "长" * 1001):
+        code, body = await b.act(api, clerk, number, "refuse", note=note)
+        assert (code, body["error"]["code"]) == (422, "invalid_value"), note
+        assert body["error"]["details"] == {"field": "note"}
+    for action in ("accept", "start_review"):  # the others need none
+        assert (await b.act(api, clerk, number, action))[0] == 200
+    code, body = await b.act(api, clerk, number, "deny")
+    assert (code, body["error"]["code"]) == (422, "note_required")
+    code, case = await b.act(api, clerk, number, "deny", note=" 不符合法定条件 ")
+    assert (code, case["status"]) == (200, "denied")
+    assert [e["action"] for e in case["audit"]] == ["submit", "accept", "start_review", "deny"]
+    assert case["audit"][-1]["note"] == "不符合法定条件"
+    assert case["timeline"][-1]["note"] == "审批未通过：不符合法定条件"
+
+
 async def test_unknown_action_is_422(api: Api, wechat: WeChatSandbox) -> None:
     _, clerk, number = await new_case(api, wechat)
     code, body = await b.act(api, clerk, number, "teleport")

@@ -58,12 +58,17 @@ def tracker(http: aiohttp.ClientSession, carrier: CarrierSandbox) -> Kuaidi100Cl
 
 
 async def make_case(
-    ctx: CaseContext, *, status: str = "approved", method: str = "ems", department: str = "GA"
+    ctx: CaseContext,
+    *,
+    status: str = "approved",
+    method: str = "ems",
+    department: str = "GA",
+    citizen: uuid.UUID | None = None,
 ) -> Application:
     now = ctx.clock.now()
     return await Application.create(
         number="C" + secrets.token_hex(6),
-        citizen_id=uuid.uuid4(),
+        citizen_id=citizen or uuid.uuid4(),
         item_code="ITEM",
         item_version_id=1,
         department_code=department,

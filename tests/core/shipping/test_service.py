@@ -139,8 +139,36 @@ async def test_the_provider_giving_up_unsubscribes(ctx: CaseContext) -> None:
     assert not (await Shipment.get(application_id=case.id)).subscribed
 
 
-async def test_one_envelope_for_two_cases(ctx: CaseContext) -> None:
-    first, second = await mailed(ctx), await mailed(ctx)
+async def test_a_number_on_another_citizens_case_is_refused_and_changes_nothing(
+    ctx: CaseContext,
+) -> None:
+    await mailed(ctx)
+    second = await make_case(ctx, status="denied")
+    with pytest.raises(Conflict) as caught:
+        await record_shipment(ctx, second, "EA1234 56785cn", "staff:clerk2")
+    assert (caught.value.code, caught.value.details) == (
+        "tracking_number_in_use",
+        {"tracking_number": NUMBER},
+    )
+    assert await Shipment.filter(tracking_number=NUMBER).count() == 1
+    assert (await Application.get(id=second.id)).status == "denied"
+    assert await moves_of(second, "ship") == 0
+    assert await events_of(second, "application.result_mailed") == 0
+
+
+async def test_recording_the_number_again_on_its_case_changes_nothing(ctx: CaseContext) -> None:
+    case = await mailed(ctx)
+    with pytest.raises(Conflict) as caught:  # the case is result_mailed: nothing to ship
+        await record_shipment(ctx, case, NUMBER, "staff:clerk1")
+    assert caught.value.code == "not_shippable"
+    assert await Shipment.filter(tracking_number=NUMBER).count() == 1
+    assert await moves_of(case, "ship") == 1
+
+
+async def test_one_envelope_for_two_cases_of_one_citizen(ctx: CaseContext) -> None:
+    first = await mailed(ctx)
+    second = await make_case(ctx, status="denied", citizen=first.citizen_id)
+    await record_shipment(ctx, second, NUMBER, "staff:clerk1")
     assert await apply_update(ctx, update("signed", SIGNED)) == 2
     for case in (first, second):
         assert (await Application.get(id=case.id)).status == "delivered"
