@@ -35,6 +35,27 @@ def required_str(body: dict[str, Any], name: str, *, max_length: int = 256) -> s
     return value.strip()
 
 
+MAX_PAGE = 100_000
+
+
+def page_number(request: Request) -> int:
+    """The 1-based ``?page=`` (1 when absent); 422 for anything but a whole number."""
+    raw = request.args.get("page") or "1"
+    # length first: int() of thousands of digits raises instead of answering 422
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= MAX_PAGE):
+        raise InvalidInput("'page' must be a whole number from 1.", details={"field": "page"})
+    return int(raw)
+
+
+def flag(request: Request, name: str) -> bool:
+    """A yes/no query parameter (``true``/``false``, ``1``/``0``, ``yes``/``no``); absent
+    is no; anything else 422 rather than silently no."""
+    raw = (request.args.get(name) or "false").lower()
+    if raw not in ("1", "true", "yes", "0", "false", "no"):
+        raise InvalidInput(f"'{name}' must be true or false.", details={"field": name})
+    return raw in ("1", "true", "yes")
+
+
 class RowId(Integer):
     """A path's row id (route type ``<x:id>``): called by the router, ValueError makes it
     answer 404; and, being a schema, documented in OpenAPI as an integer (a plain function

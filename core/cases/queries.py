@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from core.cases.machine import CLOSED, PAUSED
 from core.cases.models import AgentAuthorization, Application
@@ -55,8 +56,18 @@ async def citizen_case(number: str, citizen_id: str) -> Application:
     return case
 
 
-async def citizen_cases(citizen_id: str, limit: int = 100) -> list[Application]:
-    return await Application.filter(await _visible_to(citizen_id)).order_by("-id").limit(limit)
+PAGE_SIZE = 100  # cases a page in both lists
+
+
+async def _page(query: QuerySet[Application], page: int) -> tuple[list[Application], int]:
+    """One page of ``query``, newest first, and how many cases it holds in all."""
+    total = await query.count()
+    return await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE), total
+
+
+async def citizen_cases(citizen_id: str, page: int = 1) -> tuple[list[Application], int]:
+    """A page of the cases ``_visible_to`` the citizen, and their number."""
+    return await _page(Application.filter(await _visible_to(citizen_id)), page)
 
 
 def _department_scope(staff: StaffMember) -> Q:
@@ -77,8 +88,9 @@ async def staff_case(number: str, staff: StaffMember) -> Application:
 
 
 async def staff_cases(
-    staff: StaffMember, status: str | None, overdue: bool, today: date, limit: int = 200
-) -> list[Application]:
+    staff: StaffMember, status: str | None, overdue: bool, today: date, page: int = 1
+) -> tuple[list[Application], int]:
+    """A page of the department's cases (admins: all), filtered, and their number."""
     query = Application.filter(_department_scope(staff))
     if status:
         if status not in STATUSES:
@@ -88,4 +100,4 @@ async def staff_cases(
         query = query.filter(status=status)
     if overdue:
         query = query.filter(due_date__lt=today).exclude(status__in=[*CLOSED, *PAUSED])
-    return await query.order_by("-id").limit(limit)
+    return await _page(query, page)

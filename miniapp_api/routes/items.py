@@ -9,19 +9,9 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.catalogue.service import get_item, search_items
-from core.errors import InvalidInput
+from miniapp_api.body import page_number
 
 bp = Blueprint("items", url_prefix="/api/v1/items")
-
-MAX_PAGE = 100_000
-
-
-def _page(request: Request) -> int:
-    raw = request.args.get("page") or "1"
-    # length first: int() of thousands of digits raises instead of answering 422
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= MAX_PAGE):
-        raise InvalidInput("'page' must be a whole number from 1.", details={"field": "page"})
-    return int(raw)
 
 
 @bp.get("")
@@ -33,7 +23,7 @@ def _page(request: Request) -> int:
 async def list_items(request: Request) -> HTTPResponse:
     q = request.args.get("q") or ""
     audience = request.args.get("audience") or None
-    return json(await search_items(q, audience, _page(request)))
+    return json(await search_items(q, audience, page_number(request)))
 
 
 @bp.get("/<code:str>")

@@ -20,7 +20,7 @@ from core.staff.models import StaffMember
 from core.staff.service import authenticate
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
-from miniapp_api.body import json_object, required_str
+from miniapp_api.body import flag, json_object, page_number, required_str
 from miniapp_api.context import current_staff, services
 from notifications.outbox import messages_for
 
@@ -58,14 +58,20 @@ async def _detail(request: Request, number: str, member: StaffMember) -> HTTPRes
 
 
 @bp.get("/applications")
-@openapi.summary("Cases of the staff member's department (?status=, ?overdue=true)")
+@openapi.summary("Cases of the staff member's department (?status=, ?overdue=true, ?page=)")
+@openapi.description(
+    "Newest first, 100 a page (`?page=`, from 1); the `X-Total-Count` header counts every "
+    "match. `status` one of the case states (else 422 `invalid_status`); `overdue` `true` "
+    "or `false` (else 422): open cases past their due date, clock not stopped."
+)
 async def index(request: Request) -> HTTPResponse:
     member = await current_staff(request)
-    overdue = request.args.get("overdue", "").lower() in ("1", "true", "yes")
-    cases = await staff_cases(
-        member, request.args.get("status") or None, overdue, services(request).clock.now().date()
+    today = services(request).clock.now().date()
+    status = request.args.get("status") or None
+    cases, total = await staff_cases(
+        member, status, flag(request, "overdue"), today, page_number(request)
     )
-    return json([summary(case) for case in cases])
+    return json([summary(case) for case in cases], headers={"X-Total-Count": str(total)})
 
 
 @bp.get("/applications/<number:str>")
