@@ -24,6 +24,15 @@ async def _detail(request: Request, number: str) -> HTTPResponse:
 
 @bp.post("")
 @openapi.summary("File an application (materials uploaded first)")
+@openapi.description(
+    "Body as in the contract: `{item_code, form, materials: [{name, file_id}], delivery: "
+    "{method, address}}`, plus optional `on_behalf_of` (a citizen id): an agent (代办) files "
+    "for the citizen who authorised them for this item (`POST /api/v1/agent-authorizations`); "
+    "the case is that citizen's. A material with a `license_type` that the citizen holds as "
+    "an electronic licence may be left out: it is filled from the licence. 201 `{number, "
+    "status}`; 422 `unknown_item`, `missing_material` (details list them), "
+    "`delivery_not_offered`, `incomplete_address`; 403 `not_authorised_agent`."
+)
 async def create(request: Request) -> HTTPResponse:
     caller = await current_citizen(request)
     body = json_object(request)
@@ -50,6 +59,12 @@ async def index(request: Request) -> HTTPResponse:
 
 @bp.get("/<number:str>")
 @openapi.summary("One case with its timeline and shipment")
+@openapi.description(
+    "The contract's fields `{number, item_code, status, due_date, timeline: [{status, at, "
+    "note}], shipment}` plus `due_provisional` (true when the due date was counted past the "
+    "holiday data: Monday to Friday), `created_at`, `delivery: {method, address}` (address "
+    "masked) and `materials: [{name}]`. 404 `case_not_found` for a case that is not yours."
+)
 async def show(request: Request, number: str) -> HTTPResponse:
     return await _detail(request, number)
 

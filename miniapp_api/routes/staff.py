@@ -29,6 +29,12 @@ bp = Blueprint("staff", url_prefix="/api/v1/staff")
 
 @bp.post("/login")
 @openapi.summary("Staff login: username and password")
+@openapi.description(
+    "`{token, role, department}`: role one of `clerk`, `supervisor`, `publicity`, `admin`; "
+    "department the code a clerk or supervisor is scoped to (null for the others). 401 "
+    "`invalid_credentials`; after five failures 401 `account_locked` for 15 minutes; 429 "
+    "per address."
+)
 async def login(request: Request) -> HTTPResponse:
     svc = services(request)
     await enforce(svc.platforms.state, STAFF_LOGIN_PER_IP, request.remote_addr or request.ip)
