@@ -137,6 +137,15 @@ async def file_case(
     return str(answer["number"])
 
 
+async def new_case(api: Api, wechat: WeChatSandbox, **item: Any) -> tuple[str, str, str]:
+    """An item, a citizen who filed a case of it, and clerk1 of its department: the
+    citizen's token, the clerk's token and the case number."""
+    await add_item(**item)
+    citizen = await citizen_token(api, wechat)
+    clerk = await staff_token(api, "clerk1")
+    return citizen, clerk, await file_case(api, citizen)
+
+
 async def act(api: Api, token: str, number: str, action: str, **extra: Any) -> tuple[int, Any]:
     status, body, _ = await api.call(
         "POST",

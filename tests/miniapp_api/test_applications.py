@@ -30,10 +30,7 @@ async def test_a_case_filed_before_the_stored_copies_reads_the_same(
 ) -> None:
     """The masked address and the timeline stored with a case (migrations 0003, 0004) say
     exactly what the ciphertext and the audit trail say; older cases are read from those."""
-    await b.add_item()
-    token = await b.citizen_token(api, wechat)
-    clerk = await b.staff_token(api, "clerk1")
-    number = await b.file_case(api, token)
+    token, clerk, number = await b.new_case(api, wechat)
     for action, extra in (
         ("accept", {}),
         ("start_review", {}),
@@ -151,10 +148,7 @@ async def test_withdraw_only_early(api: Api, wechat: WeChatSandbox) -> None:
 
 
 async def test_supplement_returns_to_previous_state(api: Api, wechat: WeChatSandbox) -> None:
-    await b.add_item()
-    token = await b.citizen_token(api, wechat)
-    clerk = await b.staff_token(api, "clerk1")
-    number = await b.file_case(api, token)
+    token, clerk, number = await b.new_case(api, wechat)
     for action in ("accept", "start_review"):
         assert (await b.act(api, clerk, number, action))[0] == 200
     status, case = await b.act(api, clerk, number, "request_supplement", note="请补充户口簿")
@@ -174,10 +168,7 @@ async def test_supplement_returns_to_previous_state(api: Api, wechat: WeChatSand
 async def test_a_supplement_needs_a_material_and_a_text_note(
     api: Api, wechat: WeChatSandbox
 ) -> None:
-    await b.add_item()
-    token = await b.citizen_token(api, wechat)
-    clerk = await b.staff_token(api, "clerk1")
-    number = await b.file_case(api, token)
+    token, clerk, number = await b.new_case(api, wechat)
     assert (await b.act(api, clerk, number, "request_supplement", note="请补充申请表"))[0] == 200
     material = {"name": "申请表", "file_id": await b.upload(api, token)}
     path = f"/api/v1/applications/{number}/supplement"

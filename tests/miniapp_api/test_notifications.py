@@ -156,10 +156,7 @@ async def test_each_milestone_message_shows_on_the_staff_case_detail(
 async def test_a_citizen_without_consent_is_shown_as_no_consent(
     api: Api, wechat: WeChatSandbox
 ) -> None:
-    await b.add_item()
-    token = await b.citizen_token(api, wechat)
-    clerk = await b.staff_token(api, "clerk1")
-    number = await b.file_case(api, token)
+    token, clerk, number = await b.new_case(api, wechat)
     await b.act(api, clerk, number, "accept")
     _, case, _ = await api.call("GET", f"/api/v1/staff/applications/{number}", token=clerk)
     assert [(m["event"], m["channel"], m["status"]) for m in case["messages"]] == [

@@ -21,15 +21,8 @@ def at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(hour=10, tzinfo=CST)
 
 
-async def new_case(api: Api, wechat: WeChatSandbox, **item: object) -> tuple[str, str, str]:
-    await b.add_item(**item)  # type: ignore[arg-type]
-    citizen = await b.citizen_token(api, wechat)
-    clerk = await b.staff_token(api, "clerk1")
-    return citizen, clerk, await b.file_case(api, citizen)
-
-
 async def test_every_transition_of_the_contract(api: Api, wechat: WeChatSandbox) -> None:
-    citizen, clerk, number = await new_case(api, wechat)
+    citizen, clerk, number = await b.new_case(api, wechat)
     path = ["accept", "start_review", "suspend", "resume", "approve", "hand_over"]
     expected = ["accepted", "under_review", "suspended", "under_review", "approved", "collected"]
     for action, status in zip(path, expected, strict=True):
@@ -44,7 +37,7 @@ async def test_every_transition_of_the_contract(api: Api, wechat: WeChatSandbox)
     ("action", "status"), [("refuse", "refused"), ("request_supplement", "supplement_requested")]
 )
 async def test_intake_outcomes(api: Api, wechat: WeChatSandbox, action: str, status: str) -> None:
-    _, clerk, number = await new_case(api, wechat)
+    _, clerk, number = await b.new_case(api, wechat)
     code, case = await b.act(api, clerk, number, action, note="材料不齐")
     assert (code, case["status"]) == (200, status)
     for wrong in ("approve", "start_review", "hand_over"):
@@ -54,7 +47,7 @@ async def test_intake_outcomes(api: Api, wechat: WeChatSandbox, action: str, sta
 async def test_refusing_denying_and_asking_for_more_need_a_note(
     api: Api, wechat: WeChatSandbox
 ) -> None:
-    _, clerk, number = await new_case(api, wechat)
+    _, clerk, number = await b.new_case(api, wechat)
     for action in ("request_supplement", "refuse"):
         for note in ({}, {"note": None}, {"note": ""}, {"note": "  \n "}):
             code, body = await b.act(api, clerk, number, action, **note)
@@ -76,7 +69,7 @@ async def test_refusing_denying_and_asking_for_more_need_a_note(
 
 
 async def test_unknown_action_is_422(api: Api, wechat: WeChatSandbox) -> None:
-    _, clerk, number = await new_case(api, wechat)
+    _, clerk, number = await b.new_case(api, wechat)
     code, body = await b.act(api, clerk, number, "teleport")
     assert (code, body["error"]["code"]) == (422, "invalid_action")
 
@@ -116,13 +109,13 @@ async def test_deadline_across_national_day(api: Api, wechat: WeChatSandbox) -> 
 async def test_deadline_across_spring_festival(api: Api, wechat: WeChatSandbox) -> None:
     # accepted Fri 2026-02-13: Sat Feb 14 works (调休), Feb 15-23 off -> Feb 14, 24, 25, 26, 27
     api.clock.set(at("2026-02-13"))
-    _, clerk, number = await new_case(api, wechat, promised=5, legal=20)
+    _, clerk, number = await b.new_case(api, wechat, promised=5, legal=20)
     _, case = await b.act(api, clerk, number, "accept")
     assert case["due_date"] == "2026-02-27"
 
 
 async def test_extension_never_beyond_statutory_limit(api: Api, wechat: WeChatSandbox) -> None:
-    _, clerk, number = await new_case(api, wechat, promised=15, legal=20)
+    _, clerk, number = await b.new_case(api, wechat, promised=15, legal=20)
     await b.act(api, clerk, number, "accept")
     await b.act(api, clerk, number, "start_review")
     for days in (6, 0, -1, "3", True):
@@ -134,13 +127,13 @@ async def test_extension_never_beyond_statutory_limit(api: Api, wechat: WeChatSa
 async def test_past_the_calendar_data_is_provisional(api: Api, wechat: WeChatSandbox) -> None:
     # 2027 is beyond chinesecalendar 1.11's data: Monday-Friday, marked provisional
     api.clock.set(at("2027-01-29"))
-    _, clerk, number = await new_case(api, wechat, promised=3, legal=20)
+    _, clerk, number = await b.new_case(api, wechat, promised=3, legal=20)
     _, case = await b.act(api, clerk, number, "accept")
     assert (case["due_date"], case["due_provisional"]) == ("2027-02-03", True)
 
 
 async def test_department_scoping(api: Api, wechat: WeChatSandbox) -> None:
-    _, clerk, number = await new_case(api, wechat)
+    _, clerk, number = await b.new_case(api, wechat)
     outsider = await b.staff_token(api, "clerk-mz", department="MZ")
     admin = await b.staff_token(api, "admin1", role="admin", department=None)
     publicity = await b.staff_token(api, "pub1", role="publicity", department=None)
@@ -155,7 +148,7 @@ async def test_department_scoping(api: Api, wechat: WeChatSandbox) -> None:
 
 
 async def test_staff_detail_masks_applicant(api: Api, wechat: WeChatSandbox) -> None:
-    citizen, clerk, number = await new_case(api, wechat)
+    citizen, clerk, number = await b.new_case(api, wechat)
     await b.verify_directly(
         (await b.me(api, citizen))["id"], name="张三丰", id_number="11010519491231002X"
     )
@@ -170,7 +163,7 @@ async def test_staff_detail_masks_applicant(api: Api, wechat: WeChatSandbox) -> 
 
 async def test_overdue_filter(api: Api, wechat: WeChatSandbox) -> None:
     api.clock.set(at("2026-11-02"))
-    _, clerk, number = await new_case(api, wechat, promised=1, legal=20)
+    _, clerk, number = await b.new_case(api, wechat, promised=1, legal=20)
     await b.act(api, clerk, number, "accept")  # due Tue 2026-11-03
     api.clock.set(at("2026-11-04"))
     listed = (await api.call("GET", "/api/v1/staff/applications?overdue=true", token=clerk))[1]
@@ -198,7 +191,7 @@ async def test_staff_login_lockout(api: Api) -> None:
 
 
 async def test_citizen_token_is_not_a_staff_token(api: Api, wechat: WeChatSandbox) -> None:
-    citizen, _, _ = await new_case(api, wechat)
+    citizen, _, _ = await b.new_case(api, wechat)
     status, body, _ = await api.call("GET", "/api/v1/staff/applications", token=citizen)
     assert (status, body["error"]["code"]) == (401, "wrong_token_kind")
 
@@ -215,7 +208,7 @@ def audit_verify(database_url: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_tampering_is_detected(api: Api, wechat: WeChatSandbox, database_url: str) -> None:
-    _, clerk, number = await new_case(api, wechat)
+    _, clerk, number = await b.new_case(api, wechat)
     for action in ("accept", "start_review", "approve"):
         await b.act(api, clerk, number, action)
     ok = await asyncio.to_thread(audit_verify, database_url)
@@ -231,7 +224,7 @@ async def test_tampering_is_detected(api: Api, wechat: WeChatSandbox, database_u
 @pytest.mark.postgres
 async def test_concurrent_clerk_actions_on_postgres(pg_api: Api, wechat: WeChatSandbox) -> None:
     api = pg_api
-    citizen, clerk, number = await new_case(api, wechat)
+    citizen, clerk, number = await b.new_case(api, wechat)
     second = await b.staff_token(api, "clerk2")
     results = await asyncio.gather(
         *(b.act(api, token, number, "accept") for token in (clerk, second, clerk, second))
