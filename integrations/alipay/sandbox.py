@@ -63,6 +63,7 @@ class AlipaySandbox(LoopbackServer):
         port: int = 0,
         now: Callable[[], datetime] | None = None,
         private_key_pem: str | None = None,
+        certify_pass: bool = False,
     ) -> None:
         super().__init__(host, port)
         self.now = now or (lambda: datetime.now(CST))
@@ -71,7 +72,7 @@ class AlipaySandbox(LoopbackServer):
         self.alipay_public_key_pem = _public_pem(self._key)
         self._rogue_key: rsa.RSAPrivateKey | None = None
         self._apps: dict[str, rsa.RSAPublicKey] = {}
-        self.state = methods.SandboxState()
+        self.state = methods.SandboxState(certify_pass=certify_pass)
         self.calls: Counter[str] = Counter()
         self._faults: dict[str, deque[Fault]] = {}
         self._closing = asyncio.Event()

@@ -133,6 +133,7 @@ class SandboxState:
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
     sent: list[SentMessage] = field(default_factory=list)
+    certify_pass: bool = False  # the demo: every face check counts as done and passed
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def certify_initialize(state: SandboxState, call: Call) -> dict[str, Any]:
         raise _bad_argument("return_url")
     certify_id = secrets.token_hex(16)
     state.certifications[certify_id] = Certification(
-        call.appid, order_no, name, number.upper(), return_url
+        call.appid, order_no, name, number.upper(), return_url, passed=state.certify_pass or None
     )
     return {"certify_id": certify_id}
 

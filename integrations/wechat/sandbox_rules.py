@@ -320,8 +320,9 @@ class FaceBook:
     unknown openid 40003, any mismatch with the first call (or a reused out_seq_no) 40097.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, auto_pass: bool = False) -> None:
         self.sessions: dict[str, FaceSession] = {}
+        self.auto_pass = auto_pass  # the demo: every face check is taken as done and matched
 
     def start(self, appid: str, body: dict[str, Any], app_users: set[str]) -> tuple[int, str]:
         """getverifyid: (0, verify_id) or (errcode, errmsg)."""
@@ -338,6 +339,8 @@ class FaceBook:
         verify_id = secrets.token_urlsafe(32)
         digest = cert_hash(info["cert_type"], info["cert_name"], info["cert_no"])
         self.sessions[verify_id] = FaceSession(appid, out_seq_no, openid, digest)
+        if self.auto_pass:
+            self.complete(verify_id, passed=True)
         return 0, verify_id
 
     def query(self, appid: str, body: dict[str, Any]) -> tuple[int, str, int]:

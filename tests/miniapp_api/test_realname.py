@@ -139,6 +139,26 @@ async def test_alipay_certify_verification(api: Api, alipay: AlipaySandbox) -> N
     assert (status, me["realname_verified"], me["platforms"]) == (200, True, ["alipay"])
 
 
+async def test_the_demo_sandboxes_pass_face_checks_in_the_contract_shape(
+    api: Api, wechat: WeChatSandbox, alipay: AlipaySandbox
+) -> None:
+    """`citysvc demo` starts its sandboxes with faces_pass / certify_pass: the API answers
+    with verify_id (certify_id, certify_url) as the contract says, and confirming passes
+    without a face check nobody could do there."""
+    wechat.faces.auto_pass = True  # what WeChatSandbox(faces_pass=True) sets
+    alipay.state.certify_pass = True  # AlipaySandbox(certify_pass=True)
+    token = (await wechat_login(api, wechat))["token"]
+    verification = await start(api, token)
+    assert set(verification) == {"id", "provider", "verify_id"}
+    status, me = await confirm(api, token, verification["id"])
+    assert (status, me["realname_verified"]) == (200, True)
+    token = (await alipay_login(api, alipay))["token"]
+    verification = await start(api, token, {"name": "李四", "id_number": "11010519491231002X"})
+    assert set(verification) == {"id", "provider", "certify_id", "certify_url"}
+    status, me = await confirm(api, token, verification["id"])
+    assert (status, me["realname_verified"]) == (200, True)
+
+
 async def test_sandbox_provider(
     database_url: str, platform_env: dict[str, str], clock: FrozenClock, wechat: WeChatSandbox
 ) -> None:
