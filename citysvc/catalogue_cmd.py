@@ -8,8 +8,6 @@ import os
 import sys
 from typing import TextIO
 
-from tortoise.exceptions import BaseORMException
-
 from core.catalogue.importer import ImportReport, Progress, import_items
 from core.db import close_db, init_db
 from core.settings import DEFAULT_DATABASE_URL
@@ -77,15 +75,7 @@ def run_import(path: str) -> int:
         return 2
     # like `migrate`, this needs only the database: no secrets or platform settings
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    try:
-        report = asyncio.run(_import(database_url, rows))
-    except (BaseORMException, OSError) as exc:
-        print(
-            f"citysvc catalogue import: database {database_url.split('://')[0]}: {exc} "
-            "(has `citysvc migrate` been run?)",
-            file=sys.stderr,
-        )
-        return 2
+    report = asyncio.run(_import(database_url, rows))  # database errors: `citysvc.cli.main`
     for error in report.errors:
         print(f"row {error.row}: {error.field}: {error.reason}", file=sys.stderr)
     print(report.summary())

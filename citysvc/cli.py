@@ -205,11 +205,21 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from tortoise.exceptions import BaseORMException
+
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
     except SettingsError as exc:
         print(f"citysvc: {exc}", file=sys.stderr)
+        return 2
+    except (BaseORMException, OSError) as exc:  # every command's database, in one place
+        url = os.environ.get("DATABASE_URL") or "the default SQLite file"
+        print(
+            f"citysvc {args.command}: database ({url.split('://')[0]}): {exc} "
+            "(is DATABASE_URL right, and has `citysvc migrate` been run?)",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

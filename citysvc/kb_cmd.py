@@ -15,8 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-from tortoise.exceptions import BaseORMException
-
 from bot.wecom import RobotKeys
 from citysvc.dbrun import database_url, with_database
 from core.clock import SystemClock
@@ -50,12 +48,9 @@ def run_kb_import(path: str) -> int:
     if isinstance(rows, str):
         return _fail("kb import", rows)
     now = SystemClock().now()
-    try:
-        report: KbReport = asyncio.run(
-            with_database(lambda: import_kb(rows, os.path.basename(path), now))
-        )
-    except (BaseORMException, OSError) as exc:
-        return _fail("kb import", f"database: {exc} (has `citysvc migrate` been run?)")
+    report: KbReport = asyncio.run(  # database errors: `citysvc.cli.main`
+        with_database(lambda: import_kb(rows, os.path.basename(path), now))
+    )
     for error in report.errors:
         print(f"row {error.index}: {error.field}: {error.reason}", file=sys.stderr)
     for code in report.unknown_items:

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 
-from core.settings import DEFAULT_DATABASE_URL
+from core.errors import SettingsError
+from core.settings import DATABASE_SCHEMES, DATABASE_URL_RULE, DEFAULT_DATABASE_URL
 
 APP = "citysvc"
 MODEL_MODULES = [
@@ -42,7 +43,10 @@ def _with_sqlite_defaults(database_url: str) -> str:
 
 
 def tortoise_config(database_url: str = DEFAULT_DATABASE_URL) -> dict[str, Any]:
-    """The Tortoise config for ``database_url`` (sqlite://PATH or postgres://...)."""
+    """The Tortoise config for ``database_url`` (sqlite://PATH or postgres://...);
+    SettingsError for any other kind of database (commands that skip ``Settings``)."""
+    if urlsplit(database_url).scheme not in DATABASE_SCHEMES:
+        raise SettingsError([DATABASE_URL_RULE])
     return {
         "connections": {"default": _with_sqlite_defaults(database_url)},
         "apps": {

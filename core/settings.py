@@ -148,10 +148,14 @@ class Settings:
         return settings
 
 
+DATABASE_SCHEMES = ("sqlite", "postgres", "asyncpg", "psycopg")
+DATABASE_URL_RULE = "DATABASE_URL must be sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB"
+
+
 def _database_url(env: Mapping[str, str], problems: list[str]) -> str:
     url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    if urlsplit(url).scheme not in ("sqlite", "postgres", "asyncpg", "psycopg"):
-        problems.append("DATABASE_URL must be sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB")
+    if urlsplit(url).scheme not in DATABASE_SCHEMES:
+        problems.append(DATABASE_URL_RULE)
     return url
 
 
