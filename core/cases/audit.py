@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 
 from core.cases.models import AuditEntry
 from core.cases.views import timeline_item
+from core.db import fetch_tuples
 
 GENESIS = "0" * 64
 
@@ -115,7 +116,8 @@ def _check(entry: AuditEntry, prev_hash: str, seq: int) -> str | None:
 
 
 async def verify_all(batch: int = 5000) -> Break | None:
-    """Walk every case's chain in (case, seq) order; the first broken entry, or None."""
+    """Walk every case's chain in (case, seq) order, then check that every case stands where
+    its chain ends; the first broken entry, or None."""
     after, current, prev_hash, expected = (-1, 0), -1, GENESIS, 0
     while rows := await _page(after, batch):
         for entry in rows:
@@ -127,6 +129,32 @@ async def verify_all(batch: int = 5000) -> Break | None:
                 return Break(entry.application_id, entry.seq, reason)
             prev_hash = entry.hash
         after = (rows[-1].application_id, rows[-1].seq)
+    return await _check_heads(batch)
+
+
+# Each case's row against the end of its chain: every change bumps ``version`` (1 at filing)
+# and appends one entry, so the last entry's seq is the version and its state the case's. A
+# removed last entry breaks no link, but leaves the case ahead of its trail.
+_HEADS = """
+SELECT a.id, a.version, a.status, e.seq, e.to_status FROM application a
+LEFT JOIN audit_entry e ON e.application_id = a.id
+ AND e.seq = (SELECT MAX(seq) FROM audit_entry WHERE application_id = a.id)
+WHERE a.id > ? ORDER BY a.id LIMIT ?
+"""
+
+
+async def _check_heads(batch: int) -> Break | None:
+    after = 0
+    while rows := await fetch_tuples(_HEADS, [after, batch]):
+        for case_id, version, status, seq, to_status in rows:
+            if (seq, to_status) != (version, status):
+                return Break(
+                    case_id,
+                    int(seq or 0) + 1,
+                    f"missing: the case is at change {version} ({status}) but its trail ends "
+                    f"at entry {seq or 0} ({to_status or 'none'})",
+                )
+        after = int(rows[-1][0])
     return None
 
 

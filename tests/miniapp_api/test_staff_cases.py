@@ -221,6 +221,22 @@ async def test_tampering_is_detected(api: Api, wechat: WeChatSandbox, database_u
     assert f"case {number}, entry 3: content does not match its hash" in broken.stdout
 
 
+async def test_a_removed_last_entry_is_detected(
+    api: Api, wechat: WeChatSandbox, database_url: str
+) -> None:
+    _, clerk, number = await b.new_case(api, wechat)
+    for action in ("accept", "start_review", "approve"):
+        await b.act(api, clerk, number, action)
+    # the last entry leaves no link behind it broken: the case row still shows the change
+    await connections.get("default").execute_query("DELETE FROM audit_entry WHERE seq = 4")
+    broken = await asyncio.to_thread(audit_verify, database_url)
+    assert broken.returncode == 1
+    assert f"case {number}, entry 4: missing: the case is at change 4 (approved)" in broken.stdout
+    await connections.get("default").execute_query("DELETE FROM audit_entry")
+    broken = await asyncio.to_thread(audit_verify, database_url)
+    assert f"case {number}, entry 1: missing" in broken.stdout
+
+
 @pytest.mark.postgres
 async def test_concurrent_clerk_actions_on_postgres(pg_api: Api, wechat: WeChatSandbox) -> None:
     api = pg_api
