@@ -23,7 +23,7 @@ from core.cases.context import CaseContext
 from core.cases.milestones import record_milestone
 from core.cases.models import Application
 from core.cases.transitions import move
-from core.errors import Conflict
+from core.errors import Conflict, InvalidTransition
 from core.ports import ParcelEvent, ParcelUpdate, TrackingProvider
 from core.shipping.models import Shipment, TrackingEvent
 from core.shipping.tracking_number import normalize_tracking_number
@@ -53,10 +53,9 @@ def _check_shippable(case: Application) -> None:
             code="not_shippable",
             details={"delivery_method": case.delivery_method},
         )
-    if case.status not in SHIPPABLE:
-        raise Conflict(
+    if case.status not in SHIPPABLE:  # the state table's rule, answered as any action's is
+        raise InvalidTransition(
             f"Only an approved or denied case can be mailed; this case is '{case.status}'.",
-            code="not_shippable",
             details={"status": case.status, "allowed": list(SHIPPABLE)},
         )
 

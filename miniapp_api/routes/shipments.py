@@ -22,9 +22,10 @@ bp = Blueprint("shipments")
 @openapi.description(
     'Body `{"tracking_number"}`: a UPU S10 EMS number with a valid check digit '
     "(`EA123456785CN`) or a 13-digit domestic EMS number, else 422 `invalid_tracking_number`. "
-    "Only approved or denied cases whose delivery method is `ems`, else 409 `not_shippable` "
-    "(so recording again on a mailed case changes nothing). A number already recorded on "
-    "another case: 409 `tracking_number_in_use`, nothing changed. "
+    "Only approved or denied cases (else 409 `invalid_transition`, as the state table says; "
+    "so recording again on a mailed case changes nothing) whose delivery method is `ems` "
+    "(else 409 `not_shippable`). A number already on another citizen's case: 409 "
+    "`tracking_number_in_use`, nothing changed (one citizen's cases may share an envelope). "
     "Answers the case as `GET /api/v1/staff/applications/{number}` does, with its shipment."
 )
 async def record(request: Request, number: str) -> HTTPResponse:

@@ -211,7 +211,7 @@ async def test_only_decided_ems_cases_ship(api: Api, wechat: WeChatSandbox) -> N
     citizen = await b.citizen_token(api, wechat)
     pending = await b.file_case(api, citizen)
     status, body = await ship(api, clerk, pending, S10)
-    assert (status, body["error"]["code"]) == (409, "not_shippable")
+    assert (status, body["error"]["code"]) == (409, "invalid_transition")
     assert "submitted" in body["error"]["message"]
     outsider = await b.staff_token(api, "clerk-mz", department="MZ")
     assert (await ship(api, outsider, pickup, S10))[0] == 404
@@ -229,7 +229,7 @@ async def test_a_number_serves_one_citizen(api: Api, wechat: WeChatSandbox) -> N
     assert (case["status"], case["shipment"]) == ("approved", None)
     # the same number again on its own case: refused as today, nothing recorded twice
     status, body = await ship(api, clerk, first, S10)
-    assert (status, body["error"]["code"]) == (409, "not_shippable")
+    assert (status, body["error"]["code"]) == (409, "invalid_transition")
     _, case, _ = await api.call("GET", path.format(first), token=clerk)
     assert [e["action"] for e in case["audit"]].count("ship") == 1
     # a second result of the same citizen may travel in the same envelope

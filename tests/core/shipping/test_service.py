@@ -63,15 +63,20 @@ async def test_record_moves_the_case_and_creates_the_shipment(ctx: CaseContext) 
 
 
 @pytest.mark.parametrize(
-    ("status", "method"), [("under_review", "ems"), ("approved", "pickup"), ("delivered", "ems")]
+    ("status", "method", "code"),
+    [
+        ("under_review", "ems", "invalid_transition"),
+        ("approved", "pickup", "not_shippable"),
+        ("delivered", "ems", "invalid_transition"),
+    ],
 )
 async def test_only_approved_or_denied_ems_cases_ship(
-    ctx: CaseContext, status: str, method: str
+    ctx: CaseContext, status: str, method: str, code: str
 ) -> None:
     case = await make_case(ctx, status=status, method=method)
     with pytest.raises(Conflict) as caught:
         await record_shipment(ctx, case, NUMBER, "staff:clerk1")
-    assert caught.value.code == "not_shippable"
+    assert caught.value.code == code
     assert not await Shipment.exists(application_id=case.id)
     assert (await Application.get(id=case.id)).status == status
 
@@ -160,7 +165,7 @@ async def test_recording_the_number_again_on_its_case_changes_nothing(ctx: CaseC
     case = await mailed(ctx)
     with pytest.raises(Conflict) as caught:  # the case is result_mailed: nothing to ship
         await record_shipment(ctx, case, NUMBER, "staff:clerk1")
-    assert caught.value.code == "not_shippable"
+    assert caught.value.code == "invalid_transition"
     assert await Shipment.filter(tracking_number=NUMBER).count() == 1
     assert await moves_of(case, "ship") == 1
 
