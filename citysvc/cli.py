@@ -101,7 +101,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 def cmd_exams_import(args: argparse.Namespace) -> int:
     from citysvc.exams_cmd import run_import
 
-    return run_import(args.exam, args.file, args.release_at)
+    return run_import(args.exam, args.file, args.release_at, args.topic)
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
@@ -188,6 +188,9 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     exams.add_argument("exam")
     exams.add_argument("file")
     exams.add_argument("--release-at", required=True)
+    exams.add_argument(
+        "--topic", help="zhongkao, gaokao or vocational_exam (default: the one EXAM names)"
+    )
     exams.set_defaults(run=cmd_exams_import)
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=["verify"])

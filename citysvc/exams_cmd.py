@@ -1,4 +1,5 @@
-"""`citysvc exams import EXAM FILE --release-at ISO_TIME`: prints `imported N, rejected N`."""
+"""`citysvc exams import EXAM FILE --release-at ISO_TIME [--topic TOPIC]`: prints `imported N,
+rejected N`. The file is UTF-8 or GB18030 (GBK) text."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from pathlib import Path
 from citysvc.dbrun import with_database
 from core.clock import SystemClock
 from core.errors import DomainError
-from core.exams.importer import ExamImport, import_results, parse_release
+from core.exams.importer import ExamImport, decode_results, import_results, parse_release
 from core.pii import PiiCipher
 
 
-def run_import(exam: str, path: str, release_at: str) -> int:
+def run_import(exam: str, path: str, release_at: str, topic: str | None = None) -> int:
     key = os.environ.get("PII_KEY")
     if not key:
         print(
@@ -23,13 +24,13 @@ def run_import(exam: str, path: str, release_at: str) -> int:
         )
         return 2
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = decode_results(Path(path).read_bytes())
         cipher = PiiCipher.from_env_value(key, os.environ.get("PII_OLD_KEYS") or None)
         when = parse_release(release_at)
         today = SystemClock().now().date()
 
         async def work() -> ExamImport:
-            return await import_results(exam, text, when, today, cipher)
+            return await import_results(exam, text, when, today, cipher, topic)
 
         report = asyncio.run(with_database(work))
     except (OSError, UnicodeDecodeError, ValueError, DomainError) as exc:

@@ -22,7 +22,7 @@ REQUIRED = ("candidate_number", "id_number", "name", "total")
 EXAM_TOPICS = ("zhongkao", "gaokao", "vocational_exam")
 _SCORE = re.compile(r"^\d{1,4}(\.\d{1,2})?$")
 _CANDIDATE = re.compile(r"^[0-9A-Za-z-]{4,32}$")
-_EXAM_KEY = re.compile(r"^[a-z][a-z0-9_-]{2,63}$")
+_EXAM_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$")
 
 
 @dataclass
@@ -43,18 +43,30 @@ def parse_release(text: str) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=CST)  # naive times are China time
 
 
-def topic_of(exam_key: str) -> str:
-    """The exam's topic from its key's prefix: gaokao-2026 -> gaokao."""
+def topic_of(exam_key: str, topic: str | None = None) -> str:
+    """The exam's topic: ``topic`` when given, else the exam topic its key names
+    (gaokao-2026, 2026gaokao -> gaokao). InvalidInput ``invalid_exam`` otherwise."""
     if not _EXAM_KEY.match(exam_key):
-        raise InvalidInput(
-            "The exam key is 3-64 lower-case letters, digits, '-' or '_'.", code="invalid_exam"
-        )
-    for topic in EXAM_TOPICS:
-        if exam_key.startswith(topic):
-            return topic
+        raise InvalidInput("The exam key is 2-64 letters, digits, '-' or '_'.", code="invalid_exam")
+    named = [t for t in EXAM_TOPICS if t in exam_key.lower()]
+    if topic is None and len(named) == 1:
+        return named[0]
+    if topic in EXAM_TOPICS:
+        return topic
     raise InvalidInput(
-        f"The exam key must start with one of {', '.join(EXAM_TOPICS)}.", code="invalid_exam"
+        f"Say which exam topic this is with --topic ({', '.join(EXAM_TOPICS)})"
+        + ("." if topic is None else f": not '{topic}'."),
+        code="invalid_exam",
     )
+
+
+def decode_results(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark), else GB18030, which
+    exam authorities' spreadsheets often export (GBK is a subset of it)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
 
 
 def _row(
@@ -95,10 +107,15 @@ def _reader(text: str) -> tuple[csv.DictReader[str], list[str]]:
 
 
 async def import_results(
-    exam_key: str, text: str, release_at: datetime, today: date, cipher: PiiCipher
+    exam_key: str,
+    text: str,
+    release_at: datetime,
+    today: date,
+    cipher: PiiCipher,
+    topic: str | None = None,
 ) -> ExamImport:
     """Create or replace the exam's results; a bad row is reported and skipped."""
-    topic = topic_of(exam_key)
+    topic = topic_of(exam_key, topic)
     reader, subjects = _reader(text)
     report, rows = ExamImport(), []
     seen: set[object] = set()

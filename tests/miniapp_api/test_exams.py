@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from core.clock import CST
-from core.exams.models import ExamResult
+from core.db import close_db, init_db
+from core.exams.models import Exam, ExamResult
 from integrations.wechat.sandbox import WeChatSandbox
 from tests import builders as b
 from tests import harness
@@ -139,3 +140,24 @@ async def test_score_queries_are_rate_limited(api: Api, wechat: WeChatSandbox) -
     status, body, resp = await api.call("GET", "/api/v1/exams/gaokao-2026/score", token=token)
     assert (status, body["error"]["code"]) == (429, "rate_limited")
     assert "Retry-After" in resp.headers
+
+
+async def test_the_topic_comes_from_the_key_or_topic_and_gbk_files_read(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "results.csv"
+    path.write_bytes(CSV.encode("gbk"))  # as a spreadsheet in a Chinese locale saves it
+    release = ("--release-at", "2026-06-25T12:00")
+    done = await asyncio.to_thread(import_exam, database_url, path, "2026GaoKao", *release)
+    assert done.stdout.strip() == "imported 2, rejected 3", done.stderr
+    done = await asyncio.to_thread(import_exam, database_url, path, "exam2026", *release)
+    assert done.returncode == 2 and "--topic" in done.stderr
+    args = ("exam2026", "--topic", "zhongkao", *release)
+    done = await asyncio.to_thread(import_exam, database_url, path, *args)
+    assert done.stdout.strip() == "imported 2, rejected 3", done.stderr
+    await init_db(database_url)
+    try:
+        topics = dict(await Exam.all().values_list("key", "topic"))
+    finally:
+        await close_db()
+    assert topics == {"2026GaoKao": "gaokao", "exam2026": "zhongkao"}
