@@ -9,12 +9,12 @@ every id is such a linked account.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from core.errors import InvalidInput
+from core.identity.citizen_ids import canonical_citizen_id
 from core.identity.models import Citizen
 from core.staff.models import StaffMember
 
@@ -50,7 +50,8 @@ async def resolve_testers(body: Mapping[str, Any]) -> list[Tester]:
         )
     if staff is not None:
         return await _by_username(_listed(staff, "staff", _is_username))
-    citizens = [str(uuid.UUID(i)) for i in _listed(ids, "citizen_ids", _is_uuid)]
+    listed = _listed(ids, "citizen_ids", lambda v: canonical_citizen_id(v) is not None)
+    citizens = [str(canonical_citizen_id(i)) for i in listed]
     return await _by_citizen(list(dict.fromkeys(citizens)))
 
 
@@ -70,16 +71,6 @@ def _listed(value: object, field: str, valid: Any) -> list[str]:
 
 def _is_username(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 64
-
-
-def _is_uuid(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 async def _open(citizen_ids: list[str]) -> set[str]:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from core.cases.models import AgentAuthorization
 from core.catalogue.models import ServiceItem
 from core.errors import Forbidden, InvalidInput, NotFound
+from core.identity.citizen_ids import parse_citizen_id
 from core.identity.models import Citizen
 from core.ports import Clock
-
-
-def _uuid(value: object, field: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError as exc:
-        raise InvalidInput(
-            f"'{field}' is not a citizen id.", code="invalid_citizen_id", details={"field": field}
-        ) from exc
 
 
 def view(auth: AgentAuthorization) -> dict[str, Any]:
@@ -33,7 +24,7 @@ def view(auth: AgentAuthorization) -> dict[str, Any]:
 
 async def authorise(citizen: Citizen, body: dict[str, Any], clock: Clock) -> AgentAuthorization:
     """Let the agent named in ``body`` file ``item_code`` for ``citizen``."""
-    agent_id = _uuid(body.get("agent_id"), "agent_id")
+    agent_id = parse_citizen_id(body.get("agent_id"), "agent_id")
     item_code = body.get("item_code")
     if agent_id == str(citizen.id):
         raise InvalidInput("You cannot authorise yourself.", code="invalid_agent")
@@ -70,7 +61,7 @@ async def listing(citizen_id: str) -> dict[str, list[dict[str, Any]]]:
 
 async def principal_for(agent: Citizen, on_behalf_of: object, item_code: object) -> Citizen:
     """The citizen an agent files for; Forbidden without a live authorisation for the item."""
-    citizen_id = _uuid(on_behalf_of, "on_behalf_of")
+    citizen_id = parse_citizen_id(on_behalf_of, "on_behalf_of")
     allowed = await AgentAuthorization.exists(
         citizen_id=citizen_id, agent_id=agent.id, item_code=item_code, revoked_at=None
     )

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.identity.citizen_ids import parse_citizen_id
 from core.identity.models import Citizen
 from core.ports import Clock
 from core.staff.models import ROLES, StaffMember
@@ -91,13 +92,7 @@ async def link_citizen(username: str, citizen_id: str) -> StaffMember:
 
 
 async def _open_citizen(citizen_id: str) -> uuid.UUID:
-    try:
-        parsed = uuid.UUID(citizen_id)
-    except ValueError as exc:
-        raise InvalidInput(
-            f"{citizen_id!r} is not a citizen id (a UUID, as GET /api/v1/me shows it).",
-            code="invalid_citizen_id",
-        ) from exc
+    parsed = uuid.UUID(parse_citizen_id(citizen_id, "citizen_id"))
     if not await Citizen.exists(id=parsed, closed_at=None):
         raise NotFound(f"There is no open citizen account {parsed}.", code="citizen_not_found")
     return parsed
