@@ -15,6 +15,8 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from tortoise.expressions import F
+
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from core.identity.citizen_ids import parse_citizen_id
 from core.identity.models import Citizen
@@ -105,9 +107,15 @@ async def authenticate(username: str, password: str, clock: Clock) -> StaffMembe
         await _run(_verify_unknown, password)  # same cost as a real check: no user probing
         raise NotAuthenticated("Wrong username or password.", code="invalid_credentials")
     now = clock.now()
-    if member.locked_until is not None and member.locked_until > now:
-        raise NotAuthenticated(
-            "Too many failed attempts; the account is locked for a while.", code="account_locked"
+    if member.locked_until is not None:
+        if member.locked_until > now:
+            raise NotAuthenticated(
+                "Too many failed attempts; the account is locked for a while.",
+                code="account_locked",
+            )
+        # the lock has run out: the count starts afresh (only if no one relocked meanwhile)
+        await StaffMember.filter(id=member.id, locked_until__lte=now).update(
+            failed_logins=0, locked_until=None
         )
     if not await _run(_verify, member.password_hash, password):
         await _record_failure(member, now)
@@ -129,8 +137,10 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 async def _record_failure(member: StaffMember, now: datetime) -> None:
-    failures = member.failed_logins + 1
-    locked = now + LOCK_FOR if failures >= MAX_FAILURES else None
-    await StaffMember.filter(id=member.id).update(
-        failed_logins=0 if locked else failures, locked_until=locked
-    )
+    """Count in the database (``failed_logins + 1`` in one UPDATE), then read the count:
+    concurrent failures each add one, so the fifth of any burst locks the account. A read
+    in Python and a write back lost all but one of them."""
+    await StaffMember.filter(id=member.id).update(failed_logins=F("failed_logins") + 1)
+    failures = await StaffMember.filter(id=member.id).values_list("failed_logins", flat=True)
+    if failures and int(failures[0]) >= MAX_FAILURES:
+        await StaffMember.filter(id=member.id).update(locked_until=now + LOCK_FOR)
