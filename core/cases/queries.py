@@ -13,7 +13,10 @@ from core.cases.numbers import is_valid_number
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.staff.models import StaffMember
 
-CASE_ROLES = ("clerk", "supervisor", "admin")
+CASE_ROLES = ("clerk", "supervisor", "admin")  # who reads cases
+# who changes them: supervisors (电子监察) watch, warn and rule on appeals, and never decide
+# a case they supervise
+ACTING_ROLES = ("clerk", "admin")
 STATUSES = (
     "submitted",
     "accepted",
@@ -84,6 +87,16 @@ async def staff_case(number: str, staff: StaffMember) -> Application:
     )
     if case is None:
         raise not_found(number)
+    return case
+
+
+async def staff_case_to_act(number: str, staff: StaffMember) -> Application:
+    """``staff_case`` for a change: 403 ``role_not_allowed`` for a role that only reads."""
+    case = await staff_case(number, staff)
+    if staff.role not in ACTING_ROLES:
+        raise Forbidden(
+            "Supervisors read and warn; they do not act on cases.", code="role_not_allowed"
+        )
     return case
 
 

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from core.cases.queries import staff_case
+from core.cases.queries import staff_case_to_act
 from core.shipping.service import apply_update, record_shipment, subscribe_parcel
 from integrations.tracking.client import CALLBACK_PATH, PUSH_ANSWER, verify_push
 from miniapp_api.body import json_object, required_str
@@ -26,13 +26,14 @@ bp = Blueprint("shipments")
     "so recording again on a mailed case changes nothing) whose delivery method is `ems` "
     "(else 409 `not_shippable`). A number already on another citizen's case: 409 "
     "`tracking_number_in_use`, nothing changed (one citizen's cases may share an envelope). "
+    "Clerks and admins only (supervisors: 403 `role_not_allowed`). "
     "Answers the case as `GET /api/v1/staff/applications/{number}` does, with its shipment."
 )
 async def record(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
     raw = required_str(json_object(request), "tracking_number", max_length=64)
     svc = services(request)
-    case = await staff_case(number, member)
+    case = await staff_case_to_act(number, member)
     shipment = await record_shipment(svc.cases, case, raw, f"staff:{member.username}")
     if svc.platforms.tracking is not None:
         # a failed subscription does not fail the request: the poller retries it

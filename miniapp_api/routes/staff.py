@@ -9,7 +9,7 @@ from sanic_ext import openapi
 from core.cases.machine import STAFF_ACTIONS
 from core.cases.models import AuditEntry
 from core.cases.notes import read_note
-from core.cases.queries import staff_case, staff_cases
+from core.cases.queries import staff_case, staff_case_to_act, staff_cases
 from core.cases.transitions import move
 from core.cases.views import staff_view, summary
 from core.errors import InvalidInput, NotFound
@@ -93,7 +93,8 @@ async def show(request: Request, number: str) -> HTTPResponse:
     "(else 422 `invalid_value`); `request_supplement`, `refuse` and `deny` need a non-empty "
     "one, shown to the citizen (everything missing, or the reason), else 422 `note_required`. "
     "`days` (working days) goes with `extend`. "
-    "409 `invalid_transition` from a state that does not allow it."
+    "409 `invalid_transition` from a state that does not allow it. Clerks and admins only: "
+    "supervisors read and warn, and get 403 `role_not_allowed`."
 )
 async def act(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
@@ -104,7 +105,7 @@ async def act(request: Request, number: str) -> HTTPResponse:
             "Unknown action.", code="invalid_action", details={"allowed": list(STAFF_ACTIONS)}
         )
     note = read_note(body)
-    case = await staff_case(number, member)
+    case = await staff_case_to_act(number, member)
     await move(
         services(request).cases,
         case,
