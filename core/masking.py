@@ -14,6 +14,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 _STAR = "*"
 
@@ -139,22 +140,50 @@ class PiiLogFilter(logging.Filter):
 
 
 _FRAMEWORK_LOGGERS = ("sanic.root", "sanic.access", "sanic.error", "tortoise")
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _masking_factory(
+    previous: Callable[..., logging.LogRecord],
+) -> Callable[..., logging.LogRecord]:
+    pii_filter = PiiLogFilter()
+
+    def make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        pii_filter.filter(record)
+        return record
+
+    make_record.masks_pii = True  # type: ignore[attr-defined]
+    return make_record
 
 
 def install_log_filter() -> PiiLogFilter:
-    """Attach one ``PiiLogFilter`` to the handlers of the root and framework loggers.
+    """Mask every log record of this process, whichever handler writes it.
 
-    The filter goes on HANDLERS, not loggers: a logger's own filters only see records logged
-    directly on it, while records from child loggers (``citysvc.cases`` -> root) propagate
-    straight to ancestor handlers, skipping ancestor loggers' filters. Handlers are where
-    every record ends up. Call it after logging is configured (Sanic sets up its handlers
-    when the app is created); handlers added later are not covered. Calling it twice adds
-    nothing new.
+    Records are masked where they are made (a ``logging`` record factory): handlers added
+    later, Python's last-resort handler and a library's own handlers all receive masked
+    records. The filter also goes on the handlers present now (root and framework loggers),
+    as it did before, so a record made before the factory was installed is masked too.
+    When nothing would write ``citysvc.*`` lines (no root handler: Sanic configures only its
+    own loggers), a stderr handler at INFO is added for them: otherwise Python's last resort
+    wrote only warnings, unmasked. Safe to call twice, in every process (Sanic's workers
+    call it when they build the app).
     """
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "masks_pii", False):
+        logging.setLogRecordFactory(_masking_factory(current))
     pii_filter = PiiLogFilter()
     loggers = [logging.getLogger(), *(logging.getLogger(name) for name in _FRAMEWORK_LOGGERS)]
     for logger in loggers:
         for handler in logger.handlers:
             if not any(isinstance(existing, PiiLogFilter) for existing in handler.filters):
                 handler.addFilter(pii_filter)
+    ours = logging.getLogger("citysvc")
+    if not logging.getLogger().handlers and not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+        handler.addFilter(pii_filter)
+        ours.addHandler(handler)
+        if ours.level == logging.NOTSET:
+            ours.setLevel(logging.INFO)
     return pii_filter

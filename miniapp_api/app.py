@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 from collections.abc import Mapping
 
 import orjson
@@ -157,6 +158,7 @@ def _attach_services(
 
     @app.after_server_start
     async def start_refreshing(app: App) -> None:
+        logging.getLogger("citysvc.api").info("serving (process %d)", os.getpid())
         app.ctx.calendar_task = asyncio.create_task(_refresh_calendar(app.ctx.services))
 
     @app.before_server_stop

@@ -14,7 +14,6 @@ from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
 from tortoise.expressions import F
 
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -141,6 +140,6 @@ async def _record_failure(member: StaffMember, now: datetime) -> None:
     concurrent failures each add one, so the fifth of any burst locks the account. A read
     in Python and a write back lost all but one of them."""
     await StaffMember.filter(id=member.id).update(failed_logins=F("failed_logins") + 1)
-    failures = await StaffMember.filter(id=member.id).values_list("failed_logins", flat=True)
-    if failures and int(failures[0]) >= MAX_FAILURES:
+    counted = await StaffMember.get_or_none(id=member.id).only("id", "failed_logins")
+    if counted is not None and counted.failed_logins >= MAX_FAILURES:
         await StaffMember.filter(id=member.id).update(locked_until=now + LOCK_FOR)
