@@ -28,6 +28,7 @@ from integrations.wiring import open_platforms
 from miniapp_api import errors
 from miniapp_api.body import row_id
 from miniapp_api.context import Services
+from miniapp_api.headers import install_security_headers
 from miniapp_api.routes import (
     agents,
     applications,
@@ -100,6 +101,7 @@ def create_app(
         "backend.\n\n" + errors.described(),
     )
     app.error_handler.add(Exception, errors.handle)
+    install_security_headers(app, https=settings.public_base_url.startswith("https://"))
     for bp in (
         ops.bp,
         auth.bp,

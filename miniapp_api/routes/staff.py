@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json, raw
+from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.cases.machine import STAFF_ACTIONS
@@ -22,6 +22,7 @@ from core.uploads.models import Upload
 from core.uploads.service import read_upload
 from miniapp_api.body import flag, json_object, page_number, required_str
 from miniapp_api.context import current_staff, services
+from miniapp_api.headers import attachment
 from notifications.outbox import messages_for
 
 bp = Blueprint("staff", url_prefix="/api/v1/staff")
@@ -125,4 +126,4 @@ async def material(request: Request, number: str, file_id: str) -> HTTPResponse:
         raise NotFound("No such material on this case.", code="file_not_found")
     upload = await Upload.get(id=file_id)
     content = await read_upload(services(request).settings.upload_dir, upload)
-    return raw(content, content_type=upload.content_type)
+    return attachment(upload, content)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json, raw
+from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.errors import InvalidInput, Malformed
 from core.uploads.service import owned_upload, read_upload, save_upload
 from miniapp_api.context import current_citizen, services
+from miniapp_api.headers import attachment
 
 bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
 
@@ -44,4 +45,4 @@ async def show(request: Request, file_id: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     upload = await owned_upload(file_id, str(citizen.id))
     content = await read_upload(services(request).settings.upload_dir, upload)
-    return raw(content, content_type=upload.content_type)
+    return attachment(upload, content)
