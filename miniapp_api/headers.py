@@ -32,13 +32,14 @@ def install_security_headers(app: App, https: bool) -> None:
     if https:
         common["Strict-Transport-Security"] = _HSTS
 
-    @app.on_response
     async def security_headers(request: Request, response: HTTPResponse) -> None:
         headers = response.headers
         for name, value in common.items():
             headers.setdefault(name, value)
         docs = request.path == "/docs" or request.path.startswith("/docs/")
         headers.setdefault("Content-Security-Policy", _DOCS_CSP if docs else _API_CSP)
+
+    app.register_middleware(security_headers, "response")
 
 
 def attachment(upload: Upload, content: bytes) -> HTTPResponse:
