@@ -11,7 +11,7 @@ HSTS is sent when ``PUBLIC_BASE_URL`` is https (browsers ignore it over plain HT
 from __future__ import annotations
 
 from sanic import Request
-from sanic.response import HTTPResponse, raw
+from sanic.response import BaseHTTPResponse, HTTPResponse, raw
 
 from core.uploads.models import Upload
 from miniapp_api.server import App
@@ -32,7 +32,7 @@ def install_security_headers(app: App, https: bool) -> None:
     if https:
         common["Strict-Transport-Security"] = _HSTS
 
-    async def security_headers(request: Request, response: HTTPResponse) -> None:
+    async def security_headers(request: Request, response: BaseHTTPResponse) -> None:
         headers = response.headers
         for name, value in common.items():
             headers.setdefault(name, value)
