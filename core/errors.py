@@ -43,6 +43,13 @@ class InvalidInput(DomainError):
     default_message = "A value is not valid."
 
 
+class IdentityMismatch(InvalidInput):
+    """The ID number is verified on another account under a different name."""
+
+    code = "identity_mismatch"
+    default_message = "该证件号码已由他人完成实名认证，且姓名与您填写的不一致，请核对后重试。"
+
+
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     default_message = "Please log in first."

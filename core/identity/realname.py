@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from core.errors import Conflict, IdentityMismatch, InvalidInput, NotFound, Unavailable
 from core.identity.idnumber import normalize_id_number
 from core.identity.joining import join_citizens
 from core.identity.models import (
@@ -135,13 +135,19 @@ class RealnameService:
 
     async def _apply(self, row: Verification, claim: IdentityClaim, now: datetime) -> str:
         try:
-            async with in_transaction():
-                return await self._apply_once(row, claim, now)
-        except IntegrityError:
-            # Another citizen's first verification of this number took the unique index
-            # between our read and our write; a second pass sees that citizen and joins.
-            async with in_transaction():
-                return await self._apply_once(row, claim, now)
+            try:
+                async with in_transaction():
+                    return await self._apply_once(row, claim, now)
+            except IntegrityError:
+                # Another citizen's first verification of this number took the unique index
+                # between our read and our write; a second pass sees that citizen and joins.
+                async with in_transaction():
+                    return await self._apply_once(row, claim, now)
+        except IdentityMismatch:
+            # rolled back, so the attempt is still pending: spend it, nothing else changes
+            await _finish(row.id, FAILED, now)
+            log.info("verification %s refused: the number's holder has another name", row.id)
+            raise
 
     async def _apply_once(self, row: Verification, claim: IdentityClaim, now: datetime) -> str:
         if not await _finish(row.id, PASSED, now):
@@ -153,6 +159,11 @@ class RealnameService:
             raise Conflict("您已使用其他证件完成实名认证。", code="already_verified")
         holder = await Citizen.get_or_none(id_number_index=index, closed_at=None)
         if holder is not None and holder.id != citizen.id:
+            # the same number under another name is someone else, not the same person on
+            # another platform: joining would hand them the holder's cases
+            held = self._cipher.decrypt(holder.name_enc or "", context=NAME_CONTEXT)
+            if held != claim.name:  # both stored as normalize_name left them
+                raise IdentityMismatch()
             await join_citizens(str(citizen.id), str(holder.id), now)
             log.info("verification %s joined citizen %s into %s", row.id, citizen.id, holder.id)
             return str(holder.id)

@@ -97,7 +97,9 @@ async def realname(request: Request) -> HTTPResponse:
 @openapi.description(
     "Asks the provider for its server-side result. 200 with `/me`'s shape (of the surviving "
     "citizen when this ID number was already verified by another account: the two are "
-    "joined and the caller's token keeps working); 422 `verification_failed`; 404 for an "
+    "joined and the caller's token keeps working); 422 `verification_failed`; 422 "
+    "`identity_mismatch` when that account holds the number under another name (nothing is "
+    "joined and the attempt is spent); 404 for an "
     "unknown or another citizen's verification; 409 `verification_used` the second time, "
     "`verification_expired` after 30 minutes."
 )

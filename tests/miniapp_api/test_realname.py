@@ -343,3 +343,28 @@ async def test_login_per_ip(
         assert 1 <= int(resp.headers["Retry-After"]) <= 60
         status, _, _ = await api.call("POST", "/api/v1/auth/alipay", json={"auth_code": "x"})
         assert status == 429  # one budget per address, whichever platform
+
+
+# -- a verified ID number under another name (issue 13, 10) -----------------------------------
+
+
+async def test_a_verified_number_under_another_name_is_refused(
+    api: Api, wechat: WeChatSandbox, alipay: AlipaySandbox
+) -> None:
+    holder = await wechat_login(api, wechat)
+    await verify_on_wechat(api, wechat, holder["token"])
+    intruder = await alipay_login(api, alipay, open_id="ali-intruder")
+    holder_case = await make_case(holder["citizen"]["id"], api)
+    verification = await start(api, intruder["token"], {"name": "李四", "id_number": ID_NUMBER})
+    alipay.complete_certify(verification["certify_id"], passed=True)
+
+    status, body = await confirm(api, intruder["token"], verification["id"])
+
+    assert (status, body["error"]["code"]) == (422, "identity_mismatch")
+    # nothing was joined: the intruder's session speaks for the intruder, who sees no case
+    me = (await api.call("GET", "/api/v1/me", token=intruder["token"]))[1]
+    assert me["id"] == intruder["citizen"]["id"] and me["realname_verified"] is False
+    cases = (await api.call("GET", "/api/v1/applications", token=intruder["token"]))[1]
+    assert holder_case not in {c["number"] for c in cases}
+    # the attempt is spent, not left pending for a second try
+    assert (await confirm(api, intruder["token"], verification["id"]))[0] == 409
