@@ -7,6 +7,12 @@ raises ``SignatureInvalid`` (HTTP 401, like every other signed callback of this 
 before anything is parsed; so does a timestamp more than ``SKEW`` seconds off, since a
 captured push could otherwise be replayed after its dedupe entry expired.
 
+The plain signature covers no content: anyone holding one push's query string could post
+any body under it. So with ``WECHAT_OA_AES_KEY`` set, every push must come in safe mode
+(plain ones are refused), and in both modes each ``timestamp`` + ``nonce`` is taken once:
+it is remembered in shared state for longer than the skew window, and a second push under
+it is refused (WeChat signs each retry afresh). Plain mode is for an account without a key.
+
 WeChat waits 5 seconds, then retries (3 tries in all). Each message is claimed once in
 shared state (``FromUserName`` + ``MsgId``; events by ``FromUserName`` + ``CreateTime`` +
 ``Event``); a retry of a message already answered gets the same answer again, a retry of
@@ -47,6 +53,7 @@ SUCCESS = "success"
 DEFAULT_BUDGET = 4.0  # seconds; WeChat gives up at 5 and the network takes its share
 SKEW = 300.0  # seconds a push's timestamp may differ from our clock
 DEDUPE_TTL = 900.0  # longer than the skew window: a replay is either deduped or stale
+NONCE_TTL = 2 * SKEW + 60  # a timestamp is accepted SKEW either side of now
 MAX_BODY = 64 * 1024
 MAX_REPLY_BYTES = 2000  # text replies and customer-service texts hold 2,048 bytes
 CUSTOM_SEND_PATH = "/cgi-bin/message/custom/send"
@@ -142,6 +149,8 @@ class OfficialAccountBot:
         if len(body) > MAX_BODY:
             raise Malformed("The push is too large.")
         if query.get("encrypt_type", "raw") != "aes":
+            if self._crypto is not None:
+                raise _refuse("plain push while safe mode is configured")
             self._check_plain(query)
             self._check_fresh(query)
             return body.decode("utf-8", errors="replace"), False
@@ -161,11 +170,20 @@ class OfficialAccountBot:
         self._check_fresh(query)
         return str(xml), True
 
+    async def _take_nonce(self, query: Mapping[str, str]) -> None:
+        """Each signed ``timestamp`` + ``nonce`` is good for one push."""
+        seen = (
+            f"{keys.BOT_NONCE}{self.app_id}:{query.get('timestamp', '')}:{query.get('nonce', '')}"
+        )
+        if await self._state.acquire(seen, NONCE_TTL) is None:
+            raise _refuse("replayed push (timestamp and nonce already used)")
+
     # -- answering -------------------------------------------------------------------
 
     async def handle(self, query: Mapping[str, str], body: bytes) -> tuple[str, str]:
         """Answer one push: ``(body, content type)`` within ``budget`` seconds."""
         xml, encrypted = self._open(query, body)
+        await self._take_nonce(query)
         message = _parse(xml)
         inbound = _inbound(message)
         seen = f"{self.app_id}:{_dedupe_id(message)}"

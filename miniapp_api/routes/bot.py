@@ -1,8 +1,9 @@
 """The Official Account's server URL: ``GET /bot/wechat`` check, ``POST /bot/wechat`` pushes.
 
-A push whose signature (``msg_signature`` in safe mode) does not verify, or whose timestamp
-is more than five minutes off, is refused with 401 ``signature_invalid`` and nothing of it
-is processed. 503 ``bot_not_configured`` when WECHAT_OA_APPID / WECHAT_OA_TOKEN are unset.
+A push whose signature (``msg_signature`` in safe mode) does not verify, whose timestamp
+is more than five minutes off, whose timestamp and nonce were already used, or that comes
+in plain mode while WECHAT_OA_AES_KEY is set, is refused with 401 ``signature_invalid`` and
+nothing of it is processed. 503 ``bot_not_configured`` when WECHAT_OA_APPID / WECHAT_OA_TOKEN are unset.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ async def verify(request: Request) -> HTTPResponse:
     "nothing to say, when the message was already handled, or when the answer takes longer "
     "than WeChat waits (it then follows through the customer-service message API, or is "
     "recorded when the Official Account's secret is not configured). 401 "
-    "`signature_invalid` for a bad `signature` / `msg_signature` or a stale timestamp."
+    "`signature_invalid` for a bad `signature` / `msg_signature`, a stale timestamp, a "
+    "timestamp and nonce already used, or a plain push while safe mode is configured."
 )
 async def push(request: Request) -> HTTPResponse:
     bot = bot_for_app(request.app)

@@ -52,6 +52,18 @@ async def oa_api(
         yield running
 
 
+@pytest.fixture
+async def plain_api(
+    database_url: str, platform_env: dict[str, str], clock: FrozenClock
+) -> AsyncIterator[harness.Api]:
+    """An Official Account without an AES key: plain mode is all it has."""
+    settings = harness.settings_for(
+        database_url, **platform_env, WECHAT_OA_APPID=OA_APPID, WECHAT_OA_TOKEN=TOKEN
+    )
+    async with harness.running_api(settings, clock) as running:
+        yield running
+
+
 # -- signatures, safe mode, URL check -----------------------------------------------------
 
 
@@ -71,8 +83,10 @@ async def test_url_verification(oa_api: harness.Api) -> None:
 
 
 @pytest.mark.parametrize("safe", [True, False])
-async def test_help_in_safe_and_plain_mode(oa_api: harness.Api, safe: bool) -> None:
-    follower = Follower(oa_api, safe=safe)
+async def test_help_in_safe_and_plain_mode(
+    oa_api: harness.Api, plain_api: harness.Api, safe: bool
+) -> None:
+    follower = Follower(oa_api if safe else plain_api, safe=safe)
     status, body, _ = await follower.push(follower.text_xml("帮助"))
     assert status == 200
     assert follower.read(body) == texts.WELCOME
@@ -120,11 +134,54 @@ async def test_stale_timestamp_is_refused(oa_api: harness.Api) -> None:
     assert (status, answer["error"]["code"]) == (401, "signature_invalid")
 
 
-async def test_garbage_is_400_not_500(oa_api: harness.Api) -> None:
-    follower = Follower(oa_api, safe=False)
+async def test_garbage_is_400_not_500(plain_api: harness.Api) -> None:
+    follower = Follower(plain_api, safe=False)
     query, _ = follower.query("")
     status, answer, _ = await follower.send(query, "<xml><oops")
     assert (status, answer["error"]["code"]) == (400, "malformed_request")
+
+
+# -- forged and replayed pushes (issue 13, 1) ------------------------------------------------
+
+
+async def test_plain_pushes_are_refused_when_safe_mode_is_configured(
+    oa_api: harness.Api, wechat: WeChatSandbox
+) -> None:
+    """A real push's query string (proxy logs hold it) signs no content in plain mode."""
+    await b.add_item()
+    owner = Follower(oa_api)
+    token = await linked(oa_api, wechat, owner)
+    number = await b.file_case(oa_api, token)
+    forger = Follower(oa_api, owner.open_id, safe=False)
+    for text in (f"进度 {number}", "退订 中考成绩", "帮助"):
+        status, answer, _ = await forger.push(forger.text_xml(text))
+        assert (status, answer["error"]["code"]) == (401, "signature_invalid")
+    # a safe-mode query string with a plain body is no better
+    query, _ = owner.query(owner.text_xml("进度"))
+    status, answer, _ = await owner.send(query, forger.text_xml(f"进度 {number}"))
+    assert status in (400, 401) and number not in str(answer)
+
+
+async def test_a_push_is_taken_once(oa_api: harness.Api, plain_api: harness.Api) -> None:
+    for api, safe in ((oa_api, True), (plain_api, False)):
+        follower = Follower(api, safe=safe)
+        query, body = follower.query(follower.text_xml("帮助"))
+        status, answer, _ = await follower.send(query, body)
+        assert status == 200 and follower.read(answer) == texts.WELCOME
+        status, answer, _ = await follower.send(query, body)  # the same push, replayed
+        assert (status, answer["error"]["code"]) == (401, "signature_invalid")
+        if not safe:  # plain mode: a new body under a used query string
+            forged = follower.text_xml("绑定 123456")
+            status, answer, _ = await follower.send(query, forged)
+            assert (status, answer["error"]["code"]) == (401, "signature_invalid")
+
+
+async def test_binding_guesses_are_limited_across_openids(oa_api: harness.Api) -> None:
+    accounts = bot_for_app(oa_api.server.app).conversation.accounts
+    accounts.attempts_all = 12  # the production bound is larger; the rule is the same
+    answers = [await Follower(oa_api).say(f"绑定 {n:06d}") for n in range(14)]
+    assert answers[:12] == [texts.BIND_INVALID] * 12
+    assert answers[12:] == [texts.BIND_TOO_MANY] * 2
 
 
 # -- replays -------------------------------------------------------------------------------
