@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.worker_jobs import FLUSH_EVERY, SWEEP_EVERY, robot_job, supervision_job
+from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.settings import Settings
+from core.uploads.service import remove_orphans
 from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
 from notifications.campaign_jobs import EVERY as CAMPAIGN_EVERY
@@ -30,6 +32,14 @@ class PeriodicJob:
     close: Job | None = None  # at a clean shutdown, after the last run
 
 
+ORPHANS_EVERY = 3600.0
+
+
+async def orphans_job(platforms: Platforms) -> None:
+    """Files no case lists, a day after their upload (any worker; removals are idempotent)."""
+    await remove_orphans(platforms.settings.upload_dir, SystemClock().now())
+
+
 def jobs() -> list[PeriodicJob]:
     """The jobs this release runs; each feature adds its own here."""
     dispatch = DispatchJob()
@@ -42,6 +52,7 @@ def jobs() -> list[PeriodicJob]:
         PeriodicJob("supervision.robots", FLUSH_EVERY, robot_job),
         # due campaigns and exam releases: queued on the campaign lane, paced, resumable
         PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job()),
+        PeriodicJob("uploads.orphans", ORPHANS_EVERY, orphans_job),
     ]
 
 

@@ -50,6 +50,21 @@ class IdentityMismatch(InvalidInput):
     default_message = "该证件号码已由他人完成实名认证，且姓名与您填写的不一致，请核对后重试。"
 
 
+class TooManyMaterials(InvalidInput):
+    code = "too_many_materials"
+    default_message = "一个办件最多可提交50份材料，请合并或删减后再提交。"
+
+
+class DuplicateMaterial(InvalidInput):
+    code = "duplicate_material"
+    default_message = "同一份文件在同一材料下重复提交了，请删除重复的一项后再提交。"
+
+
+class UploadQuotaExceeded(InvalidInput):
+    code = "upload_quota_exceeded"
+    default_message = "您今天上传的文件已达上限，请明天再上传，或先提交已上传的材料。"
+
+
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     default_message = "Please log in first."

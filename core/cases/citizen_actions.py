@@ -11,6 +11,7 @@ from core.cases.submission import uploaded_materials
 from core.cases.transitions import move
 from core.catalogue.models import ItemVersion
 from core.errors import InvalidInput
+from core.uploads.service import attach
 
 
 async def supplement(
@@ -24,14 +25,15 @@ async def supplement(
     note = read_note(body)
     version = await ItemVersion.get(id=case.item_version_id)
     filers = {str(case.citizen_id), citizen_id}
-    added = await uploaded_materials(body, filers, {m["name"] for m in version.materials})
+    known = {m["name"] for m in version.materials}
+    added = await uploaded_materials(body, filers, known, ctx.clock.now(), case.materials)
     if not added:
         raise InvalidInput(
             "A supplement needs at least one material.",
             code="empty_supplement",
             details={"field": "materials"},
         )
-    return await move(
+    moved = await move(
         ctx,
         case,
         "supplement",
@@ -39,6 +41,10 @@ async def supplement(
         note,
         extra={"materials": [*case.materials, *added], "resume_status": None},
     )
+    # listed now: kept for good (a file is accepted only within a day of its upload, and
+    # the worker removes unlisted ones an hour after that, so this cannot race a removal)
+    await attach((m["file_id"] for m in added), ctx.clock.now())
+    return moved
 
 
 async def withdraw(ctx: CaseContext, case: Application, citizen_id: str) -> Application:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -15,9 +17,10 @@ from core.cases.models import Application, CaseNumber
 from core.cases.numbers import format_number
 from core.cases.views import masked_address
 from core.catalogue.service import current_version
-from core.errors import InvalidInput, NotFound
+from core.errors import DuplicateMaterial, InvalidInput, NotFound, TooManyMaterials
 from core.identity.models import Citizen
 from core.uploads.models import Upload
+from core.uploads.service import attach, still_attachable
 
 ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
 _PHONE = re.compile(r"^(\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
@@ -62,14 +65,25 @@ def _form(body: dict[str, Any]) -> dict[str, Any]:
     return form
 
 
+MAX_MATERIALS = 50  # files a case lists, supplements included
+
+
 async def uploaded_materials(
-    body: dict[str, Any], owner_ids: set[str], known: set[str]
+    body: dict[str, Any],
+    owner_ids: set[str],
+    known: set[str],
+    now: datetime,
+    already: Sequence[dict[str, str]] = (),
 ) -> list[dict[str, str]]:
-    """Each listed material must name a material of the item and a file the filer uploaded."""
+    """Each listed material must name a material of the item and a file the filer uploaded
+    (one a case lists, or one uploaded within a day); at most ``MAX_MATERIALS`` with those
+    ``already`` on the case, and never the same file twice under the same name."""
     listed = body.get("materials", [])
     if not isinstance(listed, list):
         raise _bad("'materials' must be a list.", "invalid_materials")
-    result: list[dict[str, str]] = []
+    if len(listed) + len(already) > MAX_MATERIALS:
+        raise TooManyMaterials(details={"max_materials": MAX_MATERIALS})
+    seen = {(m.get("name"), m.get("file_id")) for m in already if m.get("file_id")}
     for i, entry in enumerate(listed):
         if not isinstance(entry, dict) or not all(
             isinstance(entry.get(k), str) for k in ("name", "file_id")
@@ -79,8 +93,20 @@ async def uploaded_materials(
             raise _bad(
                 f"'{entry['name']}' is not a material of this item.", "unknown_material", index=i
             )
-        upload = await Upload.get_or_none(id=entry["file_id"])
-        if upload is None or str(upload.owner_id) not in owner_ids:
+        pair = (entry["name"], entry["file_id"])
+        if pair in seen:
+            raise DuplicateMaterial(details={"index": i})
+        seen.add(pair)
+    ids = {entry["file_id"] for entry in listed}
+    uploads = {u.id: u for u in await Upload.filter(id__in=sorted(ids))} if ids else {}
+    result: list[dict[str, str]] = []
+    for i, entry in enumerate(listed):
+        upload = uploads.get(entry["file_id"])
+        if (
+            upload is None
+            or str(upload.owner_id) not in owner_ids
+            or not still_attachable(upload, now)
+        ):
             raise _bad("No such uploaded file.", "unknown_file", index=i)
         result.append({"name": entry["name"], "file_id": upload.id})
     return result
@@ -126,7 +152,8 @@ async def submit(
     method, address = _delivery(body, list(version.delivery))
     form = _form(body)
     filers = {str(citizen.id)} | ({agent_id} if agent_id else set())
-    given = await uploaded_materials(body, filers, {m["name"] for m in version.materials})
+    known = {m["name"] for m in version.materials}
+    given = await uploaded_materials(body, filers, known, ctx.clock.now())
     materials = await _complete(ctx, citizen, list(version.materials), given)
     return await _create(ctx, citizen, agent_id, version, form, materials, method, address)
 
@@ -169,6 +196,7 @@ async def _create(
             created_at=now,
             updated_at=now,
         )
+        await attach((m["file_id"] for m in materials if "file_id" in m), now)
         await audit.append(case.id, actor, "submit", None, "submitted", "", now)
         await record_milestone(ctx, case, "application.submitted", "submitted")
     return case

@@ -13,6 +13,9 @@ class Upload(Model):
     size = fields.IntField()
     sha256 = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # when a case first listed the file; a file no case lists is removed after a day
+    attached_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "upload"
+        indexes = (("attached_at", "created_at"),)

@@ -3,7 +3,8 @@
 A push whose signature (``msg_signature`` in safe mode) does not verify, whose timestamp
 is more than five minutes off, whose timestamp and nonce were already used, or that comes
 in plain mode while WECHAT_OA_AES_KEY is set, is refused with 401 ``signature_invalid`` and
-nothing of it is processed. 503 ``bot_not_configured`` when WECHAT_OA_APPID / WECHAT_OA_TOKEN are unset.
+nothing of it is processed. 503 ``bot_not_configured`` when WECHAT_OA_APPID /
+WECHAT_OA_TOKEN are unset.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.errors import InvalidInput, Malformed
+from core.ratelimit import UPLOAD_PER_CITIZEN, enforce
 from core.uploads.service import owned_upload, read_upload, save_upload
 from miniapp_api.context import current_citizen, services
 from miniapp_api.headers import attachment
@@ -20,10 +21,14 @@ bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
     "201 `{file_id, content_type, size}`: the type as judged from the content (JPEG, PNG or "
     "PDF) and the size in bytes. 413 `file_too_large` over 10 MB, 415 "
     "`unsupported_file_type` for anything else, 422 `empty_file`, 422 `one_file_only` when "
-    "the form carries more than one `file`, 400 without one."
+    "the form carries more than one `file`, 400 without one. 429 `rate_limited` past 20 "
+    "uploads a minute, 422 `upload_quota_exceeded` past 200 MB in 24 hours. A file no case "
+    "lists is removed a day after its upload."
 )
 async def create(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
+    svc = services(request)
+    await enforce(svc.platforms.state, UPLOAD_PER_CITIZEN, str(citizen.id))
     files = request.files.getlist("file") if request.files else None
     if not files:
         raise Malformed("Send the file as multipart/form-data field 'file'.")
@@ -32,7 +37,7 @@ async def create(request: Request) -> HTTPResponse:
             "Send one file per upload.", code="one_file_only", details={"field": "file"}
         )
     upload = await save_upload(
-        services(request).settings.upload_dir, str(citizen.id), files[0].body
+        svc.settings.upload_dir, str(citizen.id), files[0].body, svc.clock.now()
     )
     return json(
         {"file_id": upload.id, "content_type": upload.content_type, "size": upload.size}, status=201
