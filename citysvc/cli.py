@@ -80,10 +80,12 @@ def cmd_staff_link(args: argparse.Namespace) -> int:
     return run_link(args.username, args.citizen_id)
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from citysvc.audit_cmd import run_verify
+def cmd_audit(args: argparse.Namespace) -> int:
+    from citysvc.audit_cmd import run_anchor, run_verify
 
-    return run_verify()
+    if args.action == "anchor":
+        return run_anchor(args.out)
+    return run_verify(args.anchor)
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
@@ -193,8 +195,10 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     exams.set_defaults(run=cmd_exams_import)
     audit = sub.add_parser("audit", help="audit trail")
-    audit.add_argument("action", choices=["verify"])
-    audit.set_defaults(run=cmd_audit_verify)
+    audit.add_argument("action", choices=["verify", "anchor"])
+    audit.add_argument("--anchor", metavar="FILE", help="verify: also check this checkpoint")
+    audit.add_argument("--out", metavar="FILE", help="anchor: where to write the checkpoint")
+    audit.set_defaults(run=cmd_audit)
     calendar = sub.add_parser("calendar", help="working-day overrides (调休, local closures)")
     calendar.add_argument("action", choices=["set", "list", "recompute"])
     calendar.add_argument("day", nargs="?", help="YYYY-MM-DD")

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.worker_jobs import FLUSH_EVERY, SWEEP_EVERY, robot_job, supervision_job
+from core.cases import audit_keys
 from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.settings import Settings
@@ -89,6 +90,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> i
 
 async def run_jobs(settings: Settings, stop: asyncio.Event) -> None:
     """Every job, each in its own loop, until ``stop`` is set (the database already open)."""
+    # the carrier poller moves cases, and each move appends a keyed audit entry
+    audit_keys.configure(audit_keys.audit_keys(settings.secret_key, settings.audit_key))
     platforms = open_platforms(settings)
     try:
         tasks = [asyncio.create_task(_loop(job, platforms, stop)) for job in jobs()]

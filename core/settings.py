@@ -117,6 +117,7 @@ class Settings:
     supervision: Supervision = field(default_factory=Supervision)
     notify: Notify = field(default_factory=Notify)
     campaigns: Campaigns = field(default_factory=Campaigns)
+    audit_key: str | None = None  # AUDIT_KEY; unset: the audit keys derive from SECRET_KEY
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -142,6 +143,7 @@ class Settings:
             supervision=_supervision(env, problems),
             notify=_notify(env, problems),
             campaigns=_campaigns(env, problems),
+            audit_key=_audit_key(env, problems),
         )
         if problems:
             raise SettingsError(problems)
@@ -172,6 +174,13 @@ def _secret_key(env: Mapping[str, str], problems: list[str]) -> str:
         problems.append("SECRET_KEY is required (a long random string that signs session tokens)")
     elif len(key) < 32:
         problems.append("SECRET_KEY must be at least 32 characters")
+    return key
+
+
+def _audit_key(env: Mapping[str, str], problems: list[str]) -> str | None:
+    key = env.get("AUDIT_KEY") or None
+    if key is not None and len(key) < 32:
+        problems.append("AUDIT_KEY must be at least 32 characters")
     return key
 
 

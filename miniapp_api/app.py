@@ -14,6 +14,7 @@ from sanic_ext import Config as ExtConfig
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from core.auth.sessions import SessionService
+from core.cases import audit_keys
 from core.cases.calendar import load_calendar, refresh_calendar
 from core.cases.context import CaseContext
 from core.clock import SystemClock
@@ -138,6 +139,7 @@ def _attach_services(
     @app.before_server_start
     async def open_services(app: App) -> None:
         await init_db(settings.database_url)
+        audit_keys.configure(audit_keys.audit_keys(settings.secret_key, settings.audit_key))
         cipher = PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys)
         platforms = open_platforms(settings)
         app.ctx.services = Services(

@@ -44,6 +44,7 @@ def postgres_url() -> str:
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from core.cases import audit_keys  # noqa: E402
 from core.clock import CST, FrozenClock  # noqa: E402
 from integrations.alipay.sandbox import AlipaySandbox  # noqa: E402
 from integrations.wechat.sandbox import WeChatSandbox  # noqa: E402
@@ -62,6 +63,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def database_url(sqlite_template: Path, tmp_path: Path) -> str:
     return harness.sqlite_copy(sqlite_template, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def audit_keyed() -> None:
+    """Entries written outside an app (core tests, the worker's jobs) are keyed as the
+    app's are: the harness's SECRET_KEY."""
+    audit_keys.configure(audit_keys.audit_keys(harness.SECRET_KEY, None))
 
 
 @pytest.fixture

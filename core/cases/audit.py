@@ -1,9 +1,22 @@
-"""The tamper-evident trail: each entry's hash covers its content and the previous hash."""
+"""The tamper-evident trail: each entry's hash covers its content and the previous hash.
+
+Entries are keyed (``alg = "hmac-sha256"``): the hash is an HMAC under the chain key of
+``core.cases.audit_keys``, a secret outside the database, so someone who rewrites entries
+and recomputes their hashes cannot produce hashes that verify. Entries written before the
+keyed chain (migration 0008b) keep their plain SHA-256 (``alg = "sha256"``) and still verify,
+but only as the start of a chain: a plain entry after a keyed one is a break. Re-keying them
+at migration was not chosen: it would need the secret in `citysvc migrate` (which needs only
+the database) and would bless whatever had been changed before. A plain chain can still be
+rewritten whole by someone holding the database; an anchor (``core.cases.anchor``) written
+after the upgrade fixes every chain's head, and the highest plain entry, outside it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,11 +24,14 @@ import orjson
 from tortoise import connections
 from tortoise.expressions import Q
 
+from core.cases import audit_keys
 from core.cases.models import AuditEntry
 from core.cases.views import timeline_item
 from core.db import fetch_tuples
 
 GENESIS = "0" * 64
+KEYED = "hmac-sha256"
+LEGACY = "sha256"
 
 _APPEND_TIMELINE = {
     "sqlite": "UPDATE application SET citizen_timeline = "
@@ -25,7 +41,7 @@ _APPEND_TIMELINE = {
 }
 
 
-def entry_hash(
+def _canonical(
     prev_hash: str,
     application_id: int,
     seq: int,
@@ -35,8 +51,8 @@ def entry_hash(
     to_status: str,
     note: str,
     at: datetime,
-) -> str:
-    canonical = json.dumps(
+) -> bytes:
+    return json.dumps(
         [
             prev_hash,
             application_id,
@@ -50,8 +66,44 @@ def entry_hash(
         ],
         ensure_ascii=False,
         separators=(",", ":"),
+    ).encode()
+
+
+def entry_hash(
+    prev_hash: str,
+    application_id: int,
+    seq: int,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    note: str,
+    at: datetime,
+) -> str:
+    """The plain SHA-256 of entries written before the chain was keyed (``alg = sha256``)."""
+    canonical = _canonical(
+        prev_hash, application_id, seq, actor, action, from_status, to_status, note, at
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def keyed_hash(
+    key: bytes,
+    prev_hash: str,
+    application_id: int,
+    seq: int,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    note: str,
+    at: datetime,
+) -> str:
+    """HMAC-SHA256 under the chain key, over the same content (``alg = hmac-sha256``)."""
+    canonical = _canonical(
+        prev_hash, application_id, seq, actor, action, from_status, to_status, note, at
+    )
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
 
 
 async def append(
@@ -66,8 +118,17 @@ async def append(
     """Append one entry; call inside the transaction that changed the case."""
     last = await AuditEntry.filter(application_id=application_id).order_by("-seq").first()
     prev_hash, seq = (last.hash, last.seq + 1) if last else (GENESIS, 1)
-    digest = entry_hash(
-        prev_hash, application_id, seq, actor, action, from_status, to_status, note, at
+    digest = keyed_hash(
+        audit_keys.current().chain,
+        prev_hash,
+        application_id,
+        seq,
+        actor,
+        action,
+        from_status,
+        to_status,
+        note,
+        at,
     )
     # the citizen's stored timeline grows in the same transaction; a case filed before
     # migration 0004 has none (NULL stays NULL) and its timeline is read from this trail
@@ -86,6 +147,7 @@ async def append(
         at=at,
         prev_hash=prev_hash,
         hash=digest,
+        alg=KEYED,
     )
 
 
@@ -96,12 +158,18 @@ class Break:
     reason: str
 
 
-def _check(entry: AuditEntry, prev_hash: str, seq: int) -> str | None:
-    if entry.seq != seq:
-        return f"expected entry {seq}, found {entry.seq} (an entry was removed)"
-    if entry.prev_hash != prev_hash:
-        return "previous-hash link does not match"
-    recomputed = entry_hash(
+@dataclass
+class _Walk:
+    """Where the walk through one case's chain stands."""
+
+    case: int = -1
+    prev_hash: str = GENESIS
+    expected: int = 0
+    keyed_seen: bool = False
+
+
+def _content_hash(entry: AuditEntry, key: bytes) -> str:
+    fields = (
         entry.prev_hash,
         entry.application_id,
         entry.seq,
@@ -112,24 +180,60 @@ def _check(entry: AuditEntry, prev_hash: str, seq: int) -> str | None:
         entry.note,
         entry.at,
     )
-    return None if recomputed == entry.hash else "content does not match its hash"
+    return keyed_hash(key, *fields) if entry.alg == KEYED else entry_hash(*fields)
 
 
-async def verify_all(batch: int = 5000) -> Break | None:
+def _check(entry: AuditEntry, walk: _Walk, key: bytes, legacy_ceiling: int | None) -> str | None:
+    if entry.seq != walk.expected:
+        return f"expected entry {walk.expected}, found {entry.seq} (an entry was removed)"
+    if entry.prev_hash != walk.prev_hash:
+        return "previous-hash link does not match"
+    if entry.alg == LEGACY:
+        if walk.keyed_seen:
+            return "an unkeyed entry after keyed ones (rewritten without the audit key)"
+        if legacy_ceiling is not None and entry.id > legacy_ceiling:
+            return "an unkeyed entry written after the checkpoint (rewritten without the key)"
+    elif entry.alg != KEYED:
+        return f"unknown hash algorithm {entry.alg!r}"
+    recomputed = _content_hash(entry, key)
+    if not hmac.compare_digest(recomputed, entry.hash):
+        return "content does not match its hash"
+    return None
+
+
+HeadCheck = Callable[[AuditEntry], str | None]
+
+
+async def verify_all(
+    batch: int = 5000,
+    *,
+    legacy_ceiling: int | None = None,
+    head_check: HeadCheck | None = None,
+) -> Break | None:
     """Walk every case's chain in (case, seq) order, then check that every case stands where
-    its chain ends; the first broken entry, or None."""
-    after, current, prev_hash, expected = (-1, 0), -1, GENESIS, 0
+    its chain ends; the first broken entry, or None. ``legacy_ceiling`` (from an anchor) is
+    the highest id an unkeyed entry may have; ``head_check`` sees every entry (an anchor's
+    heads)."""
+    key = audit_keys.current().chain
+    after, walk = (-1, 0), _Walk()
     while rows := await _page(after, batch):
         for entry in rows:
-            if entry.application_id != current:
-                current, prev_hash, expected = entry.application_id, GENESIS, 0
-            expected += 1
-            reason = _check(entry, prev_hash, expected)
+            if entry.application_id != walk.case:
+                walk = _Walk(case=entry.application_id)
+            walk.expected += 1
+            reason = _check(entry, walk, key, legacy_ceiling)
+            if reason is None and head_check is not None:
+                reason = head_check(entry)
             if reason:
                 return Break(entry.application_id, entry.seq, reason)
-            prev_hash = entry.hash
+            walk.prev_hash, walk.keyed_seen = entry.hash, walk.keyed_seen or entry.alg == KEYED
         after = (rows[-1].application_id, rows[-1].seq)
     return await _check_heads(batch)
+
+
+async def legacy_count() -> int:
+    """Entries still under plain SHA-256 (written before the chain was keyed)."""
+    return await AuditEntry.filter(alg=LEGACY).count()
 
 
 # Each case's row against the end of its chain: every change bumps ``version`` (1 at filing)

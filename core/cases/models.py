@@ -68,6 +68,8 @@ class AuditEntry(Model):
     at = fields.DatetimeField()
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
+    # "hmac-sha256" (keyed, core.cases.audit_keys) or "sha256" (written before migration 0008b)
+    alg = fields.CharField(max_length=16, default="sha256")
 
     class Meta:
         table = "audit_entry"

@@ -11,7 +11,7 @@ import pytest
 
 
 def citysvc(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DATABASE_URL=database_url)
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="s" * 32)
     return subprocess.run(
         [sys.executable, "-m", "citysvc", *args],
         env=env,

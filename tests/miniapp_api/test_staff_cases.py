@@ -14,6 +14,7 @@ from tortoise import connections
 from core.clock import CST
 from integrations.wechat.sandbox import WeChatSandbox
 from tests import builders as b
+from tests import harness
 from tests.harness import Api
 
 
@@ -196,10 +197,10 @@ async def test_citizen_token_is_not_a_staff_token(api: Api, wechat: WeChatSandbo
     assert (status, body["error"]["code"]) == (401, "wrong_token_kind")
 
 
-def audit_verify(database_url: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DATABASE_URL=database_url)
+def audit_verify(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=harness.SECRET_KEY)
     return subprocess.run(
-        [sys.executable, "-m", "citysvc", "audit", "verify"],
+        [sys.executable, "-m", "citysvc", "audit", "verify", *args],
         env=env,
         capture_output=True,
         text=True,
