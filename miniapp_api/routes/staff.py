@@ -120,6 +120,9 @@ async def act(request: Request, number: str) -> HTTPResponse:
 
 @bp.get("/applications/<number:str>/materials/<file_id:str>")
 @openapi.summary("Download a material of a case of your department")
+@openapi.description(
+    "Sent as an attachment (`Content-Disposition: attachment`, `nosniff`, `no-store`)."
+)
 async def material(request: Request, number: str, file_id: str) -> HTTPResponse:
     case = await staff_case(number, await current_staff(request))
     if not any(m.get("file_id") == file_id for m in case.materials):

@@ -46,6 +46,9 @@ async def create(request: Request) -> HTTPResponse:
 
 @bp.get("/<file_id:str>")
 @openapi.summary("Download one of your own uploads")
+@openapi.description(
+    "Sent as an attachment (`Content-Disposition: attachment`, `nosniff`, `no-store`)."
+)
 async def show(request: Request, file_id: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     upload = await owned_upload(file_id, str(citizen.id))
