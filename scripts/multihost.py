@@ -335,14 +335,15 @@ class Driver:
         return number
 
     async def act(self, clerk: str, number: str, action: str, to: str) -> None:
-        status, _ = await self.call(
-            "POST",
-            f"/api/v1/staff/applications/{number}/actions",
-            clerk,
-            json={"action": action, "note": "多机演练"},
-        )
+        path = f"/api/v1/staff/applications/{number}"
+        body = {"action": action, "note": "多机演练"}
+        status, _ = await self.call("POST", path + "/actions", clerk, json=body)
         if status == 200:
             self.tally.case_status[number] = to
+        elif status == 409:  # an earlier try went through but its answer was cut off: look
+            status, case = await self.call("GET", path, clerk)
+            if status == 200:
+                self.tally.case_status[number] = case["status"]
 
 
 ACTIONS = [
@@ -364,6 +365,22 @@ async def work_cases(driver: Driver, clerk: str, numbers: list[str], stop: async
             step = {"submitted": 0, "accepted": 1, "under_review": 2, "approved": 3}[state]
             await driver.act(clerk, number, *ACTIONS[step])
             await asyncio.sleep(0.01)
+
+
+async def scrape_outbox(http: aiohttp.ClientSession, api: str, series: list[str]) -> None:
+    """Every 2 s: the queued and sending messages as /metrics of a surviving API host says."""
+    while True:
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with http.get(api + "/metrics", timeout=aiohttp.ClientTimeout(total=5)) as resp:
+                text = await resp.text()
+            waiting = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("citysvc_outbox_messages{")
+                and ('status="queued"' in line or 'status="sending"' in line)
+            )
+            series.append(f"{waiting:.0f}")
+        await asyncio.sleep(2)
 
 
 # -- the count ----------------------------------------------------------------------------------
@@ -526,6 +543,8 @@ async def run(citizens: int, work: Path) -> bool:
                 },
             )
             await driver.until_ok("POST", f"/api/v1/staff/campaigns/{campaign['id']}/approve", pub2)
+            series: list[str] = []
+            scraping = asyncio.create_task(scrape_outbox(http, driver.apis[1], series))
             stop = asyncio.Event()
             clerking = asyncio.create_task(work_cases(driver, clerk, numbers, stop))
             await asyncio.sleep(3)
@@ -545,6 +564,8 @@ async def run(citizens: int, work: Path) -> bool:
             while not await drained(url) and time.monotonic() < deadline:
                 await asyncio.sleep(1)
             await asyncio.sleep(LEASE_SECONDS + 1)  # any lease of the killed worker has expired
+            scraping.cancel()
+            print("outbox waiting to send, from /metrics every 2 s: " + " ".join(series))
             # in flight at each fault: a killed worker's sends, and every live worker's at a restart
             bound = CONCURRENCY * (1 + 2 * len(workers))
             ok = await count(url, sandbox, tally, bound)
