@@ -4,19 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 BENCHES := login status_query score_burst dispatch campaign
 
-.PHONY: help run test lint typecheck pytest bench services clean
+.PHONY: help run test lint typecheck pytest bench services multihost lock wheelhouse clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(BIN)/citysvc: pyproject.toml
+# Installs come from the lock files only: every package pinned and checked by its hash.
+$(BIN)/citysvc: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: $(BIN)/citysvc
-	$(BIN)/python -m pip install -q -e '.[dev]'
+$(VENV)/.dev: $(BIN)/citysvc requirements-dev.lock
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
 
 run: $(BIN)/citysvc  ## create .venv, install, migrate, start the demo
@@ -43,5 +44,20 @@ bench: $(VENV)/.dev  ## every benchmark, figures as ratios to a baseline
 services:  ## start the test Redis and PostgreSQL and print their URLs
 	bash scripts/test-services.sh start
 
+multihost: $(BIN)/citysvc  ## (root) five hosts in network namespaces; kill some midway and count
+	$(BIN)/python scripts/multihost.py
+
+lock: $(BIN)/citysvc  ## re-pin requirements*.lock (with hashes) after changing pyproject.toml
+	$(BIN)/python -m pip install -q pip-tools
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
+
+wheelhouse: $(BIN)/citysvc  ## ./wheelhouse: every locked wheel and citysvc's own, for offline installs
+	$(BIN)/python -m pip download -q --require-hashes -r requirements.lock -d wheelhouse
+	$(BIN)/python -m pip wheel -q --no-deps -w wheelhouse .
+	cp requirements.lock wheelhouse/
+
 clean:  ## remove the venv, caches and local data
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache data
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache data wheelhouse

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Coroutine, Sequence
 from typing import Any
@@ -32,16 +33,21 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # before anything imports prometheus_client: it picks its storage at import
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="citysvc-metrics-")
     from citysvc.serve import serve
 
     return serve(_settings(), args.host, args.port, args.workers)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from citysvc.worker import run_worker
+    from citysvc.worker import check_workers, run_worker
     from core.masking import install_log_filter
 
     settings = _settings()
+    if args.check:
+        return run_loop(check_workers(settings))
     # the worker has no Sanic to set up logging: say what it does, with PII masked
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -137,7 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
-    sub.add_parser("worker", help="dispatcher and schedulers").set_defaults(run=cmd_worker)
+    worker = sub.add_parser("worker", help="dispatcher and schedulers")
+    worker.add_argument(
+        "--check", action="store_true", help="exit 0 when a worker is alive (its heartbeat)"
+    )
+    worker.set_defaults(run=cmd_worker)
     sub.add_parser("migrate", help="bring the schema up to date").set_defaults(run=cmd_migrate)
     demo = sub.add_parser("demo", help="everything in one process with sandboxes and demo data")
     demo.add_argument("--host", default="127.0.0.1")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -12,6 +15,7 @@ from bot.worker_jobs import FLUSH_EVERY, SWEEP_EVERY, robot_job, supervision_job
 from core.cases import audit_keys
 from core.clock import SystemClock
 from core.db import close_db, init_db
+from core.heartbeat import service as heartbeat
 from core.settings import Settings
 from core.uploads.service import remove_orphans
 from integrations.tracking.job import POLL_EVERY, poll_tracking
@@ -41,10 +45,27 @@ async def orphans_job(platforms: Platforms) -> None:
     await remove_orphans(platforms.settings.upload_dir, SystemClock().now())
 
 
+class HeartbeatJob:
+    """Stamps this process alive every few seconds; a clean stop says so at once."""
+
+    def __init__(self) -> None:
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self._clock = SystemClock()
+        self._started_at = self._clock.now()
+
+    async def __call__(self, platforms: Platforms) -> None:
+        await heartbeat.beat(self.worker, self._clock, self._started_at)
+
+    async def close(self, platforms: Platforms) -> None:
+        await heartbeat.stopped(self.worker, self._clock)
+
+
 def jobs() -> list[PeriodicJob]:
     """The jobs this release runs; each feature adds its own here."""
     dispatch = DispatchJob()
+    beat = HeartbeatJob()
     return [
+        PeriodicJob("worker.heartbeat", heartbeat.BEAT_EVERY, beat, close=beat.close),
         # the poller's delivered / delivery_failed milestones queue messages like the API's
         PeriodicJob("tracking.poll", POLL_EVERY, with_milestone_sink(poll_tracking)),
         # every=0: the job itself runs the dispatcher for a stretch, then returns to be re-run
@@ -100,3 +121,19 @@ async def run_jobs(settings: Settings, stop: asyncio.Event) -> None:
         await asyncio.gather(*tasks)
     finally:
         await platforms.close()
+
+
+async def check_workers(settings: Settings) -> int:
+    """`citysvc worker --check`: 0 when at least one worker stamped itself recently, else 1."""
+    await init_db(settings.database_url)
+    try:
+        rows = await heartbeat.liveness(SystemClock())
+    finally:
+        await close_db()
+    for row in rows:
+        state = "alive" if row.alive else "silent"
+        print(f"{row.worker}\t{state}\tlast seen {row.age_seconds:.0f} s ago")
+    if not any(row.alive for row in rows):
+        print("no worker is running", file=sys.stderr)
+        return 1
+    return 0

@@ -29,6 +29,7 @@ MODEL_MODULES = [
     "core.exams.models",
     "notifications.models",
     "core.campaigns.models",
+    "core.heartbeat.models",
 ]
 
 

@@ -95,6 +95,17 @@ class Campaigns:
 
 
 @dataclass(frozen=True)
+class Operations:
+    """What operators see of a running server: metrics and log lines."""
+
+    metrics_token: str | None = None  # METRICS_TOKEN: /metrics asks for it as a Bearer token
+    log_format: str = "text"  # LOG_FORMAT: text or json (one object a line)
+
+
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable; built by ``from_env``. Platform sections are None when unset."""
 
@@ -118,6 +129,7 @@ class Settings:
     notify: Notify = field(default_factory=Notify)
     campaigns: Campaigns = field(default_factory=Campaigns)
     audit_key: str | None = None  # AUDIT_KEY; unset: the audit keys derive from SECRET_KEY
+    ops: Operations = field(default_factory=Operations)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -144,6 +156,7 @@ class Settings:
             notify=_notify(env, problems),
             campaigns=_campaigns(env, problems),
             audit_key=_audit_key(env, problems),
+            ops=_operations(env, problems),
         )
         if problems:
             raise SettingsError(problems)
@@ -159,6 +172,13 @@ def _database_url(env: Mapping[str, str], problems: list[str]) -> str:
     if urlsplit(url).scheme not in DATABASE_SCHEMES:
         problems.append(DATABASE_URL_RULE)
     return url
+
+
+def _operations(env: Mapping[str, str], problems: list[str]) -> Operations:
+    log_format = (env.get("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        problems.append("LOG_FORMAT must be text or json")
+    return Operations(metrics_token=env.get("METRICS_TOKEN") or None, log_format=log_format)
 
 
 def _redis_url(env: Mapping[str, str], problems: list[str]) -> str | None:

@@ -26,7 +26,7 @@ from core.ports import Clock, IdentityVerifier, LicenceRegistry
 from core.settings import Settings
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
-from miniapp_api import errors
+from miniapp_api import errors, metrics
 from miniapp_api.body import row_id
 from miniapp_api.context import Services
 from miniapp_api.headers import install_security_headers
@@ -121,6 +121,8 @@ def create_app(
     app.blueprint(warning_routes.bp)
     app.blueprint(topics.bp)
     app.blueprint(campaigns.bp)
+    app.blueprint(metrics.bp)
+    metrics.install(app)
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(

@@ -6,8 +6,10 @@ import logging
 import math
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from sanic import Request, exceptions
 from sanic.response import HTTPResponse, json
+from tortoise.exceptions import DBConnectionError
 
 from core import errors as domain
 from integrations import errors as upstream
@@ -101,8 +103,37 @@ def _sanic(exc: exceptions.SanicException) -> HTTPResponse:
     return json(error_body("bad_request", "The request cannot be served."), status=status)
 
 
+def _database_outage(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is the database being away: restarting, failing
+    over, or its connections cut. That is a 503 to retry, not a fault of ours."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, _OUTAGES):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+_OUTAGES: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InterfaceError,
+    DBConnectionError,
+    ConnectionError,
+)
+
+
+def _database_unavailable() -> domain.Unavailable:
+    message = "服务正在恢复，请稍后再试。"
+    return domain.Unavailable(message, code="database_unavailable", retry_after=2)
+
+
 async def handle(request: Request, exc: Exception) -> HTTPResponse:
     """Every exception becomes the contract's error shape."""
+    if _database_outage(exc):
+        log.warning("database unavailable on %s %s: %r", request.method, request.path, exc)
+        exc = _database_unavailable()
     status = _status(exc)
     if status is not None and isinstance(exc, domain.DomainError | upstream.IntegrationError):
         return _ours(exc, status)

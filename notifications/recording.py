@@ -19,6 +19,7 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from core.clock import CST
+from core.metrics import DISPATCH
 from notifications import consents, sql
 from notifications.channels import ChannelChooser, Outgoing
 from notifications.models import (
@@ -75,6 +76,7 @@ class Recorder:
         self.written = 0
 
     def add(self, result: Result) -> None:
+        DISPATCH.labels(result.message.channel, result.outcome).inc()
         self._pending.append(result)
         if len(self._pending) >= self._max_batch:
             self._full.set()

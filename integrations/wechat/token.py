@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from core.metrics import TOKEN_REFRESHES
 from core.ports import SharedState
 from integrations import keys
 from integrations.errors import Retryable
@@ -108,6 +109,7 @@ class AccessTokenManager:
 
     async def _fetch_and_store(self) -> str:
         token, expires_in = await self._fetch()
+        TOKEN_REFRESHES.labels("wechat").inc()
         expires_at = self._now() + expires_in
         payload = json.dumps({"token": token, "expires_at": expires_at})
         await self._state.set(self._key, payload, ttl=max(expires_in, 1))
