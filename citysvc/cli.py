@@ -43,16 +43,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from citysvc.worker import check_workers, run_worker
-    from core.masking import install_log_filter
+    from core.logs import TEXT_FORMAT, configure_logs
 
     settings = _settings()
     if args.check:
         return run_loop(check_workers(settings))
     # the worker has no Sanic to set up logging: say what it does, with PII masked
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_log_filter()
+    logging.basicConfig(level=logging.INFO, format=TEXT_FORMAT)
+    configure_logs(settings.ops.log_format)
     return run_loop(run_worker(settings))
 
 

@@ -20,13 +20,13 @@ from core.cases.context import CaseContext
 from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.identity.realname import RealnameService
-from core.masking import install_log_filter
+from core.logs import configure_logs
 from core.pii import PiiCipher
 from core.ports import Clock, IdentityVerifier, LicenceRegistry
 from core.settings import Settings
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
-from miniapp_api import errors, metrics
+from miniapp_api import errors, metrics, observe
 from miniapp_api.body import row_id
 from miniapp_api.context import Services
 from miniapp_api.headers import install_security_headers
@@ -74,8 +74,9 @@ def create_app(
     by default each configured platform gets its real provider and nothing else.
     """
     app = Sanic(name or f"citysvc{next(_names) or ''}", dumps=_dumps)
-    # After Sanic() has configured its handlers: every log line is masked (ID, phone, token).
-    install_log_filter()
+    # After Sanic() has configured its handlers: every log line is masked (ID, phone, token),
+    # stamped with its request's id, and written as LOG_FORMAT says.
+    configure_logs(settings.ops.log_format)
     # row ids in paths: a number the database can hold, so 10**30 is a 404 and not an overflow
     app.router.register_pattern("id", row_id, r"^[1-9][0-9]{0,17}$")
     app.config.FALLBACK_ERROR_FORMAT = "json"
@@ -122,7 +123,7 @@ def create_app(
     app.blueprint(topics.bp)
     app.blueprint(campaigns.bp)
     app.blueprint(metrics.bp)
-    metrics.install(app)
+    observe.install(app)
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(

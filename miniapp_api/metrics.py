@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import os
-import time
 from collections.abc import Iterator
 
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
@@ -18,37 +17,15 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sanic import Blueprint, Request
-from sanic.response import BaseHTTPResponse, HTTPResponse, raw
+from sanic.response import HTTPResponse, raw
 
 from core.errors import NotAuthenticated
 from core.heartbeat.service import Liveness, liveness
-from core.metrics import HTTP_DURATION, HTTP_REQUESTS
 from miniapp_api.context import services
-from miniapp_api.server import App
 from notifications.depth import outbox_depth
 
 bp = Blueprint("metrics")
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-
-
-def install(app: App) -> None:
-    """Time every request and count it by method, route pattern and status."""
-
-    async def start_clock(request: Request) -> None:
-        request.ctx.started = time.perf_counter()
-
-    async def count(request: Request, response: BaseHTTPResponse) -> None:
-        started = getattr(request.ctx, "started", None)
-        if started is None:
-            return
-        # the pattern, never the path: one series per route, not one per case number
-        route = "/" + request.route.path if request.route else "unmatched"
-        labels = (request.method, route, str(response.status))
-        HTTP_REQUESTS.labels(*labels).inc()
-        HTTP_DURATION.labels(*labels).observe(time.perf_counter() - started)
-
-    app.register_middleware(start_clock, "request", priority=1000)
-    app.register_middleware(count, "response", priority=-1000)
 
 
 class _Snapshot(Collector):
