@@ -52,6 +52,7 @@ class Application(Model):
 
     class Meta:
         table = "application"
+        indexes = (("created_at",),)  # the public figures select cases by filing date
 
 
 class AuditEntry(Model):

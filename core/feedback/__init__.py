@@ -1,0 +1,1 @@
+"""Feedback that flows back: ratings (好差评), rectifications, complaints, the public board."""
