@@ -53,6 +53,9 @@ async def record_finish(
         finished_at=at,
         finished_on=on,
         working_days=working_days(case, on, calendar),
+        filed_at=case.created_at,
+        delivery_method=case.delivery_method,
+        due_date=case.due_date,
     )
     # ON CONFLICT DO NOTHING: a case finishes once, and a failed insert would abort the
     # caller's PostgreSQL transaction

@@ -37,30 +37,34 @@ TOP = 10
 
 _CASES = """
 SELECT COUNT(*) AS cases,
-  COUNT(f.id) AS finished,
-  SUM(CASE WHEN f.id IS NOT NULL
-       AND (a.delivery_method = 'ems' OR f.status IN ('refused', 'denied')) THEN 1 ELSE 0 END)
+  SUM(CASE WHEN status IN ('accepted', 'under_review') AND due_date < ? THEN 1 ELSE 0 END)
+    AS open_past_due
+FROM application
+WHERE created_at >= ? AND created_at < ? {scope}
+"""
+_FINISHED = """
+SELECT COUNT(*) AS finished,
+  SUM(CASE WHEN delivery_method = 'ems' OR status IN ('refused', 'denied') THEN 1 ELSE 0 END)
     AS no_visit,
-  SUM(CASE WHEN a.due_date IS NOT NULL AND f.finished_on <= a.due_date THEN 1 ELSE 0 END)
-    AS on_time,
-  SUM(CASE WHEN a.due_date IS NOT NULL AND f.id IS NOT NULL THEN 1 ELSE 0 END) AS due_finished,
-  SUM(CASE WHEN f.id IS NULL AND a.status IN ('accepted', 'under_review')
-       AND a.due_date < ? THEN 1 ELSE 0 END) AS overdue_open,
-  AVG(f.working_days) AS avg_days
-FROM application a LEFT JOIN case_finish f ON f.application_id = a.id
-WHERE a.created_at >= ? AND a.created_at < ? {scope}
+  SUM(CASE WHEN due_date IS NOT NULL AND finished_on <= due_date THEN 1 ELSE 0 END) AS on_time,
+  SUM(CASE WHEN due_date IS NOT NULL THEN 1 ELSE 0 END) AS due_finished,
+  AVG(working_days) AS avg_days
+FROM case_finish
+WHERE filed_at >= ? AND filed_at < ? {scope}
 """
 _RATINGS = """
 SELECT COUNT(*) AS rated,
-  SUM(CASE WHEN r.level >= 3 THEN 1 ELSE 0 END) AS satisfied,
-  SUM(CASE WHEN r.level <= 2 THEN 1 ELSE 0 END) AS poor
-FROM rating r JOIN application a ON a.id = r.application_id
-WHERE a.created_at >= ? AND a.created_at < ? AND NOT r.voided AND NOT r.is_default {scope}
+  SUM(CASE WHEN level >= 3 THEN 1 ELSE 0 END) AS satisfied,
+  SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END) AS poor
+FROM rating
+WHERE filed_at >= ? AND filed_at < ? AND NOT voided AND NOT is_default {scope}
 """
 _REALNAME = """
-SELECT COUNT(DISTINCT a.citizen_id) AS citizens
-FROM application a JOIN citizen c ON c.id = a.citizen_id
-WHERE a.created_at >= ? AND a.created_at < ? AND c.realname_verified {scope}
+SELECT COUNT(*) AS citizens
+FROM (SELECT DISTINCT citizen_id FROM application
+      WHERE created_at >= ? AND created_at < ? {scope}) d
+JOIN citizen c ON c.id = d.citizen_id
+WHERE c.realname_verified
 """
 _COMPLAINED = """
 SELECT item_code, COUNT(*) AS n FROM feedback
@@ -117,13 +121,14 @@ class _Query:
         return rows
 
 
-def _scope(alias: str, department: str | None, item: str | None) -> tuple[str, list[Any]]:
+def _scope(department: str | None, item: str | None) -> tuple[str, list[Any]]:
+    """Every table read here carries the case's department and item code."""
     clauses, params = [], []
     if department:
-        clauses.append(f"AND {alias}department_code = ?")
+        clauses.append("AND department_code = ?")
         params.append(department)
     if item:
-        clauses.append(f"AND {alias}item_code = ?")
+        clauses.append("AND item_code = ?")
         params.append(item)
     return " ".join(clauses), params
 
@@ -140,26 +145,26 @@ async def figures(
     q = _Query(connections.get("default").capabilities.dialect)
     lo = datetime.combine(start, time(0), CST)
     hi = datetime.combine(end + timedelta(days=1), time(0), CST)
-    case_scope, case_params = _scope("a.", department, item)
-    plain_scope, plain_params = _scope("", department, item)
-    cases, ratings, realname, complained = await asyncio.gather(
-        q.rows(_CASES.format(scope=case_scope), [today, lo, hi, *case_params]),
-        q.rows(_RATINGS.format(scope=case_scope), [lo, hi, *case_params]),
-        q.rows(_REALNAME.format(scope=case_scope), [lo, hi, *case_params]),
-        q.rows(_COMPLAINED.format(scope=plain_scope, top=TOP), [lo, hi, *plain_params]),
+    scope, params = _scope(department, item)
+    cases, finished, ratings, realname, complained = await asyncio.gather(
+        q.rows(_CASES.format(scope=scope), [today, lo, hi, *params]),
+        q.rows(_FINISHED.format(scope=scope), [lo, hi, *params]),
+        q.rows(_RATINGS.format(scope=scope), [lo, hi, *params]),
+        q.rows(_REALNAME.format(scope=scope), [lo, hi, *params]),
+        q.rows(_COMPLAINED.format(scope=scope, top=TOP), [lo, hi, *params]),
     )
-    c, r = cases[0], ratings[0]
-    avg = c["avg_days"]
+    c, f, r = cases[0], finished[0], ratings[0]
+    avg = f["avg_days"]
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "department": department,
         "item": item,
         "cases": int(c["cases"] or 0),
-        "finished": int(c["finished"] or 0),
-        "no_visit_rate": _rate(c["no_visit"], c["finished"]),
+        "finished": int(f["finished"] or 0),
+        "no_visit_rate": _rate(f["no_visit"], f["finished"]),
         "on_time_rate": _rate(
-            c["on_time"], int(c["due_finished"] or 0) + int(c["overdue_open"] or 0)
+            f["on_time"], int(f["due_finished"] or 0) + int(c["open_past_due"] or 0)
         ),
         "avg_working_days": None if avg is None else round(float(Decimal(str(avg))), 2),
         "satisfaction_rate": _rate(r["satisfied"], r["rated"]),

@@ -77,12 +77,15 @@ class BoardHub:
         if not self.listeners:
             self._fresh = False
             return 0
+        woke = False
         if not self._fresh:  # back from idle: start from the newest, streams catch up alone
             self._latest = self._floor = await self._newest()
             self._window.clear()
-            self._fresh = True
+            self._fresh = woke = True  # streams waiting since before must look again
         rows = await self._fetch(self._latest)
         if not rows:
+            if woke:
+                self._wake()
             return 0
         if len(rows) + len(self._window) > WINDOW:
             dropped = len(rows) + len(self._window) - WINDOW
@@ -90,9 +93,12 @@ class BoardHub:
             self._floor = int((kept[0] if kept else rows[0])["id"]) - 1
         self._window.extend(rows)
         self._latest = int(rows[-1]["id"])
+        self._wake()
+        return len(rows)
+
+    def _wake(self) -> None:
         event, self._event = self._event, asyncio.Event()
         event.set()
-        return len(rows)
 
     async def after(self, since: int, timeout: float) -> list[Entry]:
         """Entries after ``since``, waiting up to ``timeout`` seconds for some to come."""

@@ -22,9 +22,11 @@ class Rating(Model):
     is_default = fields.BooleanField(default=False)  # rated 5 after RATING_DEFAULT_DAYS
     voided = fields.BooleanField(default=False)  # a supervisor upheld an appeal against it
     created_at = fields.DatetimeField()
+    filed_at = fields.DatetimeField()  # the case's filing time: the figures select by it
 
     class Meta:
         table = "rating"
+        indexes = (("filed_at",),)
 
 
 class Rectification(Model):
@@ -88,7 +90,11 @@ class CaseFinish(Model):
     finished_on = fields.DateField()  # China date
     # working days from acceptance to finishing, pauses excluded; None when never accepted
     working_days = fields.IntField(null=True)
+    # copies of the case as it finished, so the figures read this table alone
+    filed_at = fields.DatetimeField()
+    delivery_method = fields.CharField(max_length=16)
+    due_date = fields.DateField(null=True)
 
     class Meta:
         table = "case_finish"
-        indexes = (("finished_on", "id"),)
+        indexes = (("finished_on", "id"), ("filed_at",))

@@ -84,6 +84,7 @@ async def rate(
         dimensions=dimensions,
         comment=comment,
         created_at=now,
+        filed_at=case.created_at,
     )
     async with in_transaction():
         await _insert(rating)
@@ -144,7 +145,7 @@ async def rate_by_default(now: datetime, days: int, batch: int = 500) -> int:
             .exclude(id__in=Subquery(Rating.all().values("application_id")))
             .order_by("id")
             .limit(batch)
-            .values("id", "department_code", "item_code")
+            .values("id", "department_code", "item_code", "created_at")
         )
         if not cases:
             return done
@@ -160,6 +161,7 @@ async def rate_by_default(now: datetime, days: int, batch: int = 500) -> int:
                 comment="",
                 is_default=True,
                 created_at=now,
+                filed_at=c["created_at"],
             )
             for c in cases
             if c["id"] in first and first[c["id"]] <= cutoff

@@ -24,8 +24,11 @@ class Migration(migrations.Migration):
                 ('finished_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('finished_on', fields.DateField()),
                 ('working_days', fields.IntField(null=True)),
+                ('filed_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('delivery_method', fields.CharField(max_length=16)),
+                ('due_date', fields.DateField(null=True)),
             ],
-            options={'table': 'case_finish', 'app': 'citysvc', 'indexes': [Index(fields=['finished_on', 'id'])], 'pk_attr': 'id', 'table_description': 'The moment a case first became finished (办结): one row per case, written in the'},
+            options={'table': 'case_finish', 'app': 'citysvc', 'indexes': [Index(fields=['finished_on', 'id']), Index(fields=['filed_at'])], 'pk_attr': 'id', 'table_description': 'The moment a case first became finished (办结): one row per case, written in the'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -64,8 +67,9 @@ class Migration(migrations.Migration):
                 ('is_default', fields.BooleanField(default=False)),
                 ('voided', fields.BooleanField(default=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('filed_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'rating', 'app': 'citysvc', 'pk_attr': 'id', 'table_description': "One citizen's rating of one finished case (一事一评). ``rater_id`` (the applicant or"},
+            options={'table': 'rating', 'app': 'citysvc', 'indexes': [Index(fields=['filed_at'])], 'pk_attr': 'id', 'table_description': "One citizen's rating of one finished case (一事一评). ``rater_id`` (the applicant or"},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -131,3 +131,22 @@ async def test_many_streams_share_one_poller(board_api: Api, wechat: WeChatSandb
             break
         await asyncio.sleep(0.05)
     assert api.server.app.ctx.board_hub.listeners == 0
+
+
+async def test_a_stream_waiting_before_the_first_poll_gets_what_finished_meanwhile(
+    api: Api, wechat: WeChatSandbox
+) -> None:
+    """The hub starts from the newest entry when its first listener comes: an entry that
+    committed between the stream's cursor and that first poll still reaches the stream."""
+    from core.feedback.hub import BoardHub
+
+    _, clerk, number = await b.new_case(api, wechat)
+    hub = BoardHub(poll=60)  # polled by hand below
+    since = await hub.cursor()
+    hub.listeners = 1
+    waiting = asyncio.create_task(hub.after(since, timeout=5))
+    await asyncio.sleep(0.05)
+    await b.act(api, clerk, number, "refuse", note="材料不全")
+    await hub.check()  # the first poll: it sees the entry as already there
+    entries = await asyncio.wait_for(waiting, 1)
+    assert [e["status"] for e in entries] == ["refused"]

@@ -124,6 +124,9 @@ async def _finish(case: Application, status: str, on: date, days: int | None) ->
         finished_at=datetime(on.year, on.month, on.day, 15, 0, tzinfo=CST),
         finished_on=on,
         working_days=days,
+        filed_at=case.created_at,
+        delivery_method=case.delivery_method,
+        due_date=case.due_date,
     )
 
 
@@ -138,6 +141,7 @@ async def _rate(case: Application, level: Any) -> None:
         is_default=level == "d",
         voided=str(level).startswith("v"),
         created_at=FILED,
+        filed_at=case.created_at,
     )
 
 
