@@ -12,7 +12,7 @@
    ratio to the baseline of the same range.
 
     .venv/bin/python bench/figures.py --postgres postgres://postgres@127.0.0.1:25432/postgres
-        [--cases 1000000]
+        [--cases 1000000] [--keep NAME]
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ async def seed(url: str, n: int) -> None:
                 )
             )
         await conn.copy_records_to_table("feedback", records=complaints, columns=FEEDBACK_COLUMNS)
-        await conn.execute("ANALYZE")
+        await conn.execute("VACUUM ANALYZE")  # as autovacuum leaves a settled database
     finally:
         await conn.close()
     print()
@@ -216,28 +216,32 @@ async def measure() -> list[tuple[str, float, float]]:
     return results
 
 
-async def main(server: str, n: int) -> None:
+async def main(server: str, n: int, keep: str | None) -> None:
     from core.db import close_db, init_db, migrate
 
-    name = f"citysvc_bench_figures_{os.getpid()}"
+    name = keep or f"citysvc_bench_figures_{os.getpid()}"
     url = f"{server.rsplit('/', 1)[0]}/{name}"
     admin = await asyncpg.connect(server)
-    await admin.execute(f"CREATE DATABASE {name}")
+    exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+    if not exists:
+        await admin.execute(f"CREATE DATABASE {name}")
     await admin.close()
     try:
-        await migrate(url)
-        started = time.perf_counter()
-        await seed(url, n)
-        print(f"seeded {n:,} cases in {time.perf_counter() - started:.0f} s")
+        if not exists:
+            await migrate(url)
+            started = time.perf_counter()
+            await seed(url, n)
+            print(f"seeded {n:,} cases in {time.perf_counter() - started:.0f} s")
         await init_db(url)
         try:
             results = await measure()
         finally:
             await close_db()
     finally:
-        admin = await asyncpg.connect(server)
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
+        if keep is None:
+            admin = await asyncpg.connect(server)
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            await admin.close()
     print(f"\nfigures over {n:,} cases (median of 5; baseline = COUNT(*) of the same cases)")
     for label, took, base in results:
         verdict = "ok" if took < 1.0 else "OVER 1 s"
@@ -251,5 +255,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--postgres", metavar="SERVER_URL", required=True)
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument(
+        "--keep", metavar="NAME", help="seed database NAME once and keep it for later runs"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.postgres, args.cases))
+    asyncio.run(main(args.postgres, args.cases, args.keep))

@@ -52,7 +52,8 @@ class Application(Model):
 
     class Meta:
         table = "application"
-        indexes = (("created_at",),)  # the public figures select cases by filing date
+        # the public figures count cases and their applicants by filing time (index-only)
+        indexes = (("created_at", "citizen_id"),)
 
 
 class AuditEntry(Model):

@@ -72,6 +72,7 @@ class Feedback(Model):
 
     class Meta:
         table = "feedback"
+        indexes = (("created_at", "kind", "item_code"),)  # top complained items, by date
 
 
 class CaseFinish(Model):

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('replied_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'feedback', 'app': 'citysvc', 'pk_attr': 'id', 'table_description': 'A complaint, suggestion or correction (我要纠错), routed to a department or, naming'},
+            options={'table': 'feedback', 'app': 'citysvc', 'indexes': [Index(fields=['created_at', 'kind', 'item_code'])], 'pk_attr': 'id', 'table_description': 'A complaint, suggestion or correction (我要纠错), routed to a department or, naming'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -92,6 +92,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Application',
-            index=Index(fields=['created_at']),
+            index=Index(fields=['created_at', 'citizen_id']),
         ),
     ]
