@@ -140,7 +140,9 @@ def scope(member: StaffMember) -> Q:
         raise Forbidden("您的岗位不处理群众意见。", code="role_not_allowed")
     if member.role == "admin":
         return Q()
-    return Q(department_code=member.department_code or "\x00")
+    if member.department_code is None:
+        return Q(id=-1)  # a clerk or supervisor with no department sees nothing
+    return Q(department_code=member.department_code)
 
 
 async def staff_page(

@@ -220,3 +220,18 @@ async def test_overdue_rectification_raises_a_warning_until_done(
     assert report.resolved == 1
     assert await StaffAlert.filter(kind=RECTIFY_OVERDUE, resolved_at=None).count() == 0
     assert date(2026, 10, 12) == task.due_date
+
+
+async def test_who_may_list_tasks_and_the_page_size(api: Api) -> None:
+    clerk = await b.staff_token(api, "clerk-ga", "clerk", "GA")
+    status, body, _ = await api.call("GET", "/api/v1/staff/rectifications", token=clerk)
+    assert (status, body) == (200, {"items": [], "total": 0})
+    publicity = await b.staff_token(api, "pub1", "publicity", None)
+    status, body, _ = await api.call("GET", "/api/v1/staff/rectifications", token=publicity)
+    assert (status, body["error"]["code"]) == (403, "role_not_allowed")
+    status, body, _ = await api.call("GET", "/api/v1/staff/feedback", token=publicity)
+    assert (status, body["error"]["code"]) == (403, "role_not_allowed")
+    status, body, _ = await api.call(
+        "GET", "/api/v1/staff/rectifications?per_page=101", token=clerk
+    )
+    assert (status, body["error"]["details"]) == (422, {"field": "per_page"})
