@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from bot.feedback_sweep import sweep_feedback
 from bot.supervision import sweep
 from bot.wecom import RobotKeys, RobotPost, SendBudget, collect, queue_digests
 from core.cases.calendar import load_calendar
@@ -72,3 +73,25 @@ async def robot_job(platforms: Platforms, clock: Clock | None = None) -> None:
         log.info(
             "wecom: %d messages, %d lines, %d waiting", report.sent, report.lines, report.waiting
         )
+
+
+_FEEDBACK_LOCK = keys.LOCK + "feedback-sweep"
+
+
+async def feedback_job(platforms: Platforms, clock: Clock | None = None) -> None:
+    """Default ratings and overdue-answer warnings (one worker at a time)."""
+    token = await platforms.state.acquire(_FEEDBACK_LOCK, ttl=SWEEP_EVERY)
+    if token is None:
+        return
+    try:
+        now = (clock or SystemClock()).now()
+        report = await sweep_feedback(now, platforms.settings.ratings.default_days)
+        if report.defaulted or report.raised or report.resolved:
+            log.info(
+                "feedback: %d rated by default, %d warnings raised, %d resolved",
+                report.defaulted,
+                report.raised,
+                report.resolved,
+            )
+    finally:
+        await platforms.state.release(_FEEDBACK_LOCK, token)

@@ -116,6 +116,12 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return run(args.action, args.day, args.kind, args.note)
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from citysvc.feedback_cmd import run_export
+
+    return run_export(args.date, args.out)
+
+
 def cmd_kb(args: argparse.Namespace) -> int:
     from citysvc.kb_cmd import run_kb_import
 
@@ -213,6 +219,11 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     calendar.add_argument("kind", nargs="?", choices=["workday", "holiday"])
     calendar.add_argument("--note", default="")
     calendar.set_defaults(run=cmd_calendar)
+    feedback = sub.add_parser("feedback", help="ratings and complaints for the province")
+    feedback.add_argument("action", choices=["export"])
+    feedback.add_argument("--date", help="China date YYYY-MM-DD (default: yesterday)")
+    feedback.add_argument("--out", required=True, help="the CSV file to write")
+    feedback.set_defaults(run=cmd_feedback)
     keys = sub.add_parser("keys", help="personal-data encryption keys")
     keys.add_argument("action", choices=["rotate"])
     keys.add_argument("--batch-size", type=int, default=500, help="rows per transaction")

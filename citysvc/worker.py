@@ -11,7 +11,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.worker_jobs import FLUSH_EVERY, SWEEP_EVERY, robot_job, supervision_job
+from bot.worker_jobs import (
+    FLUSH_EVERY,
+    SWEEP_EVERY,
+    feedback_job,
+    robot_job,
+    supervision_job,
+)
 from core.cases import audit_keys
 from core.clock import SystemClock
 from core.db import close_db, init_db
@@ -72,6 +78,8 @@ def jobs() -> list[PeriodicJob]:
         PeriodicJob("notifications.dispatch", 0.0, dispatch, close=dispatch.close),
         PeriodicJob("supervision.sweep", SWEEP_EVERY, supervision_job),
         PeriodicJob("supervision.robots", FLUSH_EVERY, robot_job),
+        # default ratings (好差评) and overdue rectification / feedback answers
+        PeriodicJob("feedback.sweep", SWEEP_EVERY, feedback_job),
         # due campaigns and exam releases: queued on the campaign lane, paced, resumable
         PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job()),
         PeriodicJob("uploads.orphans", ORPHANS_EVERY, orphans_job),

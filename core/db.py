@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "notifications.models",
     "core.campaigns.models",
     "core.heartbeat.models",
+    "core.feedback.models",
 ]
 
 
@@ -116,7 +117,7 @@ async def db_ready() -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _numbered(sql: str) -> str:
+def numbered(sql: str) -> str:
     """Turn ``?`` placeholders into PostgreSQL's ``$1, $2, ...``."""
     parts = sql.split("?")
     return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
@@ -137,7 +138,7 @@ async def fetch(sql: str | Mapping[str, str], params: list[Any]) -> list[dict[st
     dialect = conn.capabilities.dialect
     text = sql if isinstance(sql, str) else sql[dialect]
     if dialect == "postgres":
-        text = _numbered(text)
+        text = numbered(text)
     rows: list[dict[str, Any]] = await conn.execute_query_dict(text, params)
     return rows
 
@@ -150,7 +151,7 @@ async def fetch_tuples(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
-        sql = _numbered(sql)
+        sql = numbered(sql)
     _, rows = await conn.execute_query(sql, params)
     return [tuple(row) for row in rows]
 

@@ -106,6 +106,17 @@ LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
+class Ratings:
+    """Ratings (好差评), feedback and the public board: deadlines in working days."""
+
+    rectify_days: int = 5  # RECTIFY_DAYS: a poor rating's rectification is due this late
+    default_days: int = 7  # RATING_DEFAULT_DAYS: calendar days before an unrated case gets 5
+    reply_days: int = 5  # FEEDBACK_REPLY_DAYS: a complaint or suggestion is answered by then
+    board_heartbeat: float = 15.0  # BOARD_HEARTBEAT_SECONDS: SSE comment line at least this often
+    board_poll: float = 0.25  # BOARD_POLL_SECONDS: how often a worker looks for new entries
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable; built by ``from_env``. Platform sections are None when unset."""
 
@@ -130,6 +141,7 @@ class Settings:
     campaigns: Campaigns = field(default_factory=Campaigns)
     audit_key: str | None = None  # AUDIT_KEY; unset: the audit keys derive from SECRET_KEY
     ops: Operations = field(default_factory=Operations)
+    ratings: Ratings = field(default_factory=Ratings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -157,6 +169,7 @@ class Settings:
             campaigns=_campaigns(env, problems),
             audit_key=_audit_key(env, problems),
             ops=_operations(env, problems),
+            ratings=_ratings(env, problems),
         )
         if problems:
             raise SettingsError(problems)
@@ -342,6 +355,16 @@ def _notify(env: Mapping[str, str], problems: list[str]) -> Notify:
         concurrency=_positive_int(env, "NOTIFY_CONCURRENCY", 32, problems),
         wechat_rate=_positive_int(env, "NOTIFY_WECHAT_RATE", 200, problems),
         alipay_rate=_positive_int(env, "NOTIFY_ALIPAY_RATE", 50, problems),
+    )
+
+
+def _ratings(env: Mapping[str, str], problems: list[str]) -> Ratings:
+    return Ratings(
+        rectify_days=_positive_int(env, "RECTIFY_DAYS", 5, problems),
+        default_days=_positive_int(env, "RATING_DEFAULT_DAYS", 7, problems),
+        reply_days=_positive_int(env, "FEEDBACK_REPLY_DAYS", 5, problems),
+        board_heartbeat=_positive_float(env, "BOARD_HEARTBEAT_SECONDS", 15.0, problems),
+        board_poll=_positive_float(env, "BOARD_POLL_SECONDS", 0.25, problems),
     )
 
 

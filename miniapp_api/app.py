@@ -19,6 +19,7 @@ from core.cases.calendar import load_calendar, refresh_calendar
 from core.cases.context import CaseContext
 from core.clock import SystemClock
 from core.db import close_db, init_db
+from core.feedback.hub import BoardHub
 from core.identity.realname import RealnameService
 from core.logs import configure_logs
 from core.pii import PiiCipher
@@ -45,11 +46,14 @@ from miniapp_api.routes import (
     uploads,
 )
 from miniapp_api.routes import bot as bot_routes
+from miniapp_api.routes import feedback as feedback_routes
 from miniapp_api.routes import notifications as notification_routes
+from miniapp_api.routes import public as public_routes
 from miniapp_api.routes import warnings as warning_routes
 from miniapp_api.server import App
+from notifications.feedback import FeedbackNotifier
 from notifications.templates import load_registry
-from notifications.worker_jobs import make_sink
+from notifications.worker_jobs import make_chooser, make_sink
 
 _names = itertools.count()
 
@@ -124,6 +128,9 @@ def create_app(
     app.blueprint(campaigns.bp)
     app.blueprint(metrics.bp)
     observe.install(app)
+    app.blueprint(feedback_routes.citizen_bp)
+    app.blueprint(feedback_routes.staff_bp)
+    app.blueprint(public_routes.bp)
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(
@@ -163,14 +170,21 @@ def _attach_services(
             ),
         )
 
+        app.ctx.feedback_notifier = FeedbackNotifier(
+            make_chooser(app.ctx.notify_registry, platforms)
+        )
+
     @app.after_server_start
     async def start_refreshing(app: App) -> None:
         logging.getLogger("citysvc.api").info("serving (process %d)", os.getpid())
         app.ctx.calendar_task = asyncio.create_task(_refresh_calendar(app.ctx.services))
+        app.ctx.board_hub = BoardHub(poll=settings.ratings.board_poll)
+        app.ctx.board_hub.start()
 
     @app.before_server_stop
     async def stop_refreshing(app: App) -> None:
         app.ctx.calendar_task.cancel()
+        await app.ctx.board_hub.stop()  # open board streams end now, not at the timeout
 
     @app.after_server_stop
     async def close_services(app: App) -> None:

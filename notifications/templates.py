@@ -57,6 +57,10 @@ TOPICS = (
 )
 CASE_EVENTS = frozenset([f"application.{s}" for s in CASE_STATES] + ["shipment.delivery_failed"])
 TOPIC_EVENTS = frozenset(f"topic.{t}" for t in TOPICS)
+# a citizen's complaint, suggestion or correction answered by the department
+FEEDBACK_EVENTS = frozenset({"feedback.replied"})
+FEEDBACK_FIELDS = frozenset({"id", "kind", "content", "reply", "time", "date"})
+FEEDBACK_KINDS = {"complaint": "投诉", "suggestion": "建议", "correction": "纠错"}
 CASE_FIELDS = frozenset(
     {"number", "item_code", "item_name", "status", "status_text", "note", "time", "date"}
 )
@@ -156,6 +160,21 @@ def case_context(event: MilestoneEvent, item_name: str) -> dict[str, str]:
     }
 
 
+def feedback_context(
+    feedback_id: int, kind: str, content: str, reply: str, at: datetime
+) -> dict[str, str]:
+    """The values a ``feedback.*`` template may use."""
+    local = at.astimezone(CST)
+    return {
+        "id": str(feedback_id),
+        "kind": FEEDBACK_KINDS.get(kind, "反馈"),
+        "content": content,
+        "reply": reply,
+        "time": chinese_time(at),
+        "date": f"{local.year}年{local.month}月{local.day}日",
+    }
+
+
 def load_registry(path: Path | None = None) -> Registry:
     """Read and validate the templates file; SettingsError lists every problem found."""
     source = path or DEFAULT_FILE
@@ -180,7 +199,7 @@ def load_registry(path: Path | None = None) -> Registry:
 
 
 def _platforms(event: str, platforms: Any, problems: list[str]) -> list[tuple[str, Any]]:
-    if event not in CASE_EVENTS | TOPIC_EVENTS:
+    if event not in CASE_EVENTS | TOPIC_EVENTS | FEEDBACK_EVENTS:
         problems.append(f"unknown event '{event}'")
         return []
     if not isinstance(platforms, dict):
@@ -221,7 +240,11 @@ def _template(event: str, platform: str, entry: Any, problems: list[str]) -> Tem
 def _check_template(where: str, template: Template, problems: list[str]) -> bool:
     """Keys, placeholders and a rendered sample; False when a problem was found."""
     found = len(problems)
-    fields = TOPIC_FIELDS if template.event in TOPIC_EVENTS else CASE_FIELDS
+    fields = CASE_FIELDS
+    if template.event in TOPIC_EVENTS:
+        fields = TOPIC_FIELDS
+    elif template.event in FEEDBACK_EVENTS:
+        fields = FEEDBACK_FIELDS
     for key, pattern in [("page", template.page), *template.data]:
         _check_pattern(where, key, pattern, fields, problems)
     for key, _ in template.data:
@@ -275,6 +298,9 @@ def _sample(event: str) -> dict[str, str]:
             "time": chinese_time(at),
             "date": "2026年11月26日",
         }
+    if event in FEEDBACK_EVENTS:
+        long_text = "您反映的办事指南材料清单与窗口要求不一致的问题已核实并更正，感谢您的监督" * 2
+        return feedback_context(123456, "correction", long_text, long_text, at)
     note = "请补充近三个月内的社保缴纳证明原件扫描件" * 3
     state = event.split(".", 1)[1]
     sample = MilestoneEvent(

@@ -52,6 +52,8 @@ class Application(Model):
 
     class Meta:
         table = "application"
+        # the public figures count cases and their applicants by filing time (index-only)
+        indexes = (("created_at", "citizen_id"),)
 
 
 class AuditEntry(Model):

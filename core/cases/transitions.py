@@ -14,6 +14,7 @@ from core.cases.milestones import record_milestone
 from core.cases.models import Application
 from core.cases.notes import check_note
 from core.errors import Conflict, InvalidInput
+from core.feedback.board import record_finish
 
 
 def _due(ctx: CaseContext, case: Application, paused: int, extended: int) -> dict[str, Any]:
@@ -89,4 +90,5 @@ async def move(
             )
         await audit.append(case.id, actor, action, case.status, target, note, now)
         await record_milestone(ctx, case, event_for(action, target), target, note)
+        await record_finish(case, target, now, ctx.calendar)
     return await Application.get(id=case.id)

@@ -10,6 +10,7 @@ import orjson
 from core.cases.context import CaseContext
 from core.cases.machine import NOTICES
 from core.cases.models import Application, AuditEntry
+from core.feedback.board import RATEABLE
 from core.identity.models import Citizen
 from core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from core.rows import as_date, as_datetime, as_json
@@ -21,13 +22,17 @@ _NOTE_FOR_CITIZEN = frozenset({"refuse", "request_supplement", "deny", "extend",
 Entry = tuple[str, str, str, Any]
 
 
-def timeline_item(action: str, to_status: str, clerk_note: str, at: Any) -> dict[str, str]:
+def timeline_item(action: str, to_status: str, clerk_note: str, at: Any) -> dict[str, Any]:
     """One step of the case as the citizen reads it: the notice of the new state, and the
-    clerk's note where the citizen must act on it."""
+    clerk's note where the citizen must act on it. A step that makes the case rateable
+    invites a rating (好差评): ``invite_rating`` true."""
     note = NOTICES.get(to_status, to_status)
     if action in _NOTE_FOR_CITIZEN and clerk_note:
         note = f"{note}：{clerk_note}"
-    return {"status": to_status, "at": as_datetime(at).isoformat(), "note": note}
+    item: dict[str, Any] = {"status": to_status, "at": as_datetime(at).isoformat(), "note": note}
+    if to_status in RATEABLE:
+        item["invite_rating"] = True
+    return item
 
 
 def render_timeline(entries: list[Entry]) -> list[dict[str, Any]]:

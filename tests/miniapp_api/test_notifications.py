@@ -105,9 +105,11 @@ async def test_more_templates_than_one_tap_allows_are_refused(
     token = await b.citizen_token(api, wechat)
     _, body, _ = await api.call("GET", "/api/v1/notification-templates?platform=wechat")
     ids = sorted({t["template_id"] for t in body})
-    assert len(ids) == 5
+    assert len(ids) == 6  # five case and topic templates, and feedback.replied
     got, answer = await consent(api, token, {"platform": "wechat", "accepted": ids})
-    assert got == 200
+    assert (got, answer["error"]["code"]) == (422, "too_many_templates")
+    got, answer = await consent(api, token, {"platform": "wechat", "accepted": ids[:5]})
+    assert got == 200  # the mini-program asks in two taps
     status, _, _ = await api.call("POST", "/api/v1/consents", json={"platform": "wechat"})
     assert status == 401
 

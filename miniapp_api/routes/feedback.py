@@ -1,0 +1,212 @@
+"""Ratings (好差评), rectifications, and complaints, suggestions and corrections."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from urllib.parse import unquote
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from core.cases.notes import read_note
+from core.cases.queries import citizen_case
+from core.errors import NotFound
+from core.feedback import rectifications
+from core.feedback import service as feedback
+from core.feedback.models import Rating
+from core.feedback.ratings import citizen_rating_view, rate
+from miniapp_api.body import json_object, page_number, per_page, required_str
+from miniapp_api.context import current_citizen, current_staff, services
+
+citizen_bp = Blueprint("ratings", url_prefix="/api/v1")
+staff_bp = Blueprint("staff_feedback", url_prefix="/api/v1/staff")
+
+
+def _paged(items: list[dict[str, Any]], total: int) -> HTTPResponse:
+    return json({"items": items, "total": total})
+
+
+@citizen_bp.post("/applications/<number:str>/rating")
+@openapi.summary("Rate a finished case once (好差评, 一事一评)")
+@openapi.body(
+    {
+        "application/json": {
+            "level": int,
+            "comment": str,
+            "dimensions": {
+                "efficiency": int,
+                "guide_accuracy": int,
+                "convenience": int,
+                "usability": int,
+            },
+        }
+    }
+)
+@openapi.description(
+    "`level` 1-5 (5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意; 1 and 2 are poor and "
+    "open a rectification task for the case's department), optional `comment` (at most 500 "
+    "characters) and `dimensions` (each 1-5). 201 `{application_number, level, level_text, "
+    "dimensions, comment, default, created_at}`. 409 `not_finished` unless the case is "
+    "`refused`, `denied`, `result_mailed`, `delivered` or `collected`; 409 `already_rated` "
+    "for a second rating; 422 `invalid_level`, `invalid_dimensions`, `invalid_value`; 404 "
+    "`case_not_found` for a case that is not yours."
+)
+async def create_rating(request: Request, number: str) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    body = json_object(request)
+    case = await citizen_case(number, str(citizen.id))
+    svc = services(request)
+    rating = await rate(
+        case,
+        str(citizen.id),
+        body,
+        svc.clock.now(),
+        svc.cases.calendar,
+        svc.settings.ratings.rectify_days,
+    )
+    return json(citizen_rating_view(rating, case.number), status=201)
+
+
+@citizen_bp.get("/applications/<number:str>/rating")
+@openapi.summary("Your rating of a case (404 `rating_not_found` when it has none yet)")
+async def show_rating(request: Request, number: str) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    case = await citizen_case(number, str(citizen.id))
+    rating = await Rating.get_or_none(application_id=case.id)
+    if rating is None:
+        raise NotFound("这件办件还没有评价。", code="rating_not_found")
+    return json(citizen_rating_view(rating, case.number))
+
+
+@citizen_bp.post("/feedback")
+@openapi.summary("Send a complaint, suggestion or correction (我要纠错)")
+@openapi.body(
+    {
+        "application/json": {
+            "kind": str,
+            "content": str,
+            "item_code": str,
+            "application_number": str,
+        }
+    }
+)
+@openapi.description(
+    "`kind` `complaint`, `suggestion` or `correction` (else 422 `invalid_feedback_kind`); "
+    "`content` 1-2000 characters; a correction names the `item_code` whose guide is wrong "
+    "(else 422 `missing_field`). It goes to the department of the case named (your own: "
+    "else 404 `case_not_found`) or of the item named (404 `item_not_found`), otherwise to "
+    "the administrators, and is answered within `FEEDBACK_REPLY_DAYS` working days (the "
+    '`due_date`). 201 `{id, kind, status: "open", due_date}`.'
+)
+async def create_feedback(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    svc = services(request)
+    row = await feedback.submit(
+        str(citizen.id),
+        json_object(request),
+        svc.clock.now(),
+        svc.cases.calendar,
+        svc.settings.ratings.reply_days,
+    )
+    return json(
+        {"id": row.id, "kind": row.kind, "status": row.status, "due_date": str(row.due_date)},
+        status=201,
+    )
+
+
+@citizen_bp.get("/feedback")
+@openapi.summary("Your feedback with its status and reply, newest first (paged)")
+@openapi.description(
+    "`{items: [{id, kind, content, item_code, application_number, status, reply, "
+    "replied_at, due_date, created_at}], total}`; `?page=` from 1, `?per_page=` 1-100 "
+    "(default 20)."
+)
+async def my_feedback(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    items, total = await feedback.citizen_page(
+        str(citizen.id), page_number(request), per_page(request)
+    )
+    return _paged(items, total)
+
+
+@citizen_bp.get("/items/<code:str>/history")
+@openapi.summary("An item's versions, newest first, with the corrections each answered")
+@openapi.description(
+    "`[{version, name, created_at, corrections: [{id, content, filed_at, status, reply}]}]`: "
+    "a correction (我要纠错) filed while version N was current shows under version N+1, "
+    "once the catalogue has been updated. 404 `item_not_found`."
+)
+async def item_history(request: Request, code: str) -> HTTPResponse:
+    return json(await feedback.item_history(unquote(code)))
+
+
+@staff_bp.get("/rectifications")
+@openapi.summary("Poor ratings of the department's cases and their rectification (paged)")
+@openapi.description(
+    "`{items: [{id, application_number, level, comment, status, due_date, due_provisional, "
+    "history, created_at}], total}`; never who rated. `?status=` one of `open`, "
+    "`called_back`, `rectified`, `appealed`, `voided` (else 422 `invalid_status`); "
+    "`?page=`, `?per_page=` (default 20, at most 100). Clerks and supervisors see their "
+    "department's, admins all; other roles 403 `role_not_allowed`."
+)
+async def list_rectifications(request: Request) -> HTTPResponse:
+    member = await current_staff(request)
+    items, total = await rectifications.task_page(
+        member, request.args.get("status") or None, page_number(request), per_page(request)
+    )
+    return _paged(items, total)
+
+
+@staff_bp.post("/rectifications/<task_id:id>")
+@openapi.summary("Act on a rectification task: call_back, rectify, appeal; uphold or void")
+@openapi.body({"application/json": {"action": str, "note": str}})
+@openapi.description(
+    "Clerks: `call_back` (open → called_back), `rectify` (called_back → rectified), "
+    "`appeal` (open or called_back → appealed). A supervisor of the department (or an "
+    "admin): `uphold` (appealed → open) or `void` (appealed → voided: the rating no longer "
+    "counts in the figures). 409 `invalid_transition` from any other state; 403 "
+    "`role_not_allowed` for the other role's actions; 422 `invalid_action`; 404 "
+    "`rectification_not_found` for another department's task. Answers the task."
+)
+async def act_rectification(request: Request, task_id: int) -> HTTPResponse:
+    member = await current_staff(request)
+    body = json_object(request)
+    action = required_str(body, "action", max_length=32)
+    task = await rectifications.act(
+        member, task_id, action, read_note(body), services(request).clock.now()
+    )
+    return json(task)
+
+
+@staff_bp.get("/feedback")
+@openapi.summary("Feedback about the department's items and cases (paged)")
+@openapi.description(
+    "`{items: [{id, kind, content, item_code, application_number, status, reply, "
+    "replied_at, due_date, created_at, department}], total}`; never who wrote it. Admins "
+    "see everything, including feedback naming neither item nor case (`department` null). "
+    "`?status=` `open` or `replied`; `?page=`, `?per_page=`."
+)
+async def list_feedback(request: Request) -> HTTPResponse:
+    member = await current_staff(request)
+    items, total = await feedback.staff_page(
+        member, request.args.get("status") or None, page_number(request), per_page(request)
+    )
+    return _paged(items, total)
+
+
+@staff_bp.post("/feedback/<feedback_id:id>/reply")
+@openapi.summary("Answer a citizen's feedback; they get a `feedback.replied` message")
+@openapi.body({"application/json": {"reply": str}})
+@openapi.description(
+    '`reply` 1-2000 characters. Answers the feedback with `status: "replied"`. The '
+    "message is queued in the same transaction. 409 `already_replied`; 404 "
+    "`feedback_not_found` outside your department."
+)
+async def reply_feedback(request: Request, feedback_id: int) -> HTTPResponse:
+    member = await current_staff(request)
+    notifier = cast(feedback.Notify, request.app.ctx.feedback_notifier)
+    answer = await feedback.reply(
+        member, feedback_id, json_object(request), services(request).clock.now(), notifier
+    )
+    return json(answer)
