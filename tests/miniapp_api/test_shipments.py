@@ -212,7 +212,7 @@ async def test_only_decided_ems_cases_ship(api: Api, wechat: WeChatSandbox) -> N
     pending = await b.file_case(api, citizen)
     status, body = await ship(api, clerk, pending, S10)
     assert (status, body["error"]["code"]) == (409, "invalid_transition")
-    assert "submitted" in body["error"]["message"]
+    assert body["error"]["details"]["status"] == "submitted"
     outsider = await b.staff_token(api, "clerk-mz", department="MZ")
     assert (await ship(api, outsider, pickup, S10))[0] == 404
 
