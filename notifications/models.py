@@ -94,6 +94,7 @@ class OutboxMessage(Model):
         indexes = (
             ("lane", "status", "next_attempt_at"),
             ("lane", "status", "lease_expires_at"),
+            ("citizen_id", "id"),  # the citizen's inbox, newest first
         )
 
 

@@ -11,7 +11,8 @@ from core.cases.queries import citizen_case, citizen_cases
 from core.cases.read_model import citizen_detail
 from core.cases.submission import submit
 from core.cases.views import summary
-from miniapp_api.body import json_object, page_number
+from core.paging import paged
+from miniapp_api.body import json_object, paging
 from miniapp_api.context import bearer_token, current_citizen, services
 
 bp = Blueprint("applications", url_prefix="/api/v1/applications")
@@ -49,12 +50,12 @@ async def create(request: Request) -> HTTPResponse:
 @openapi.description(
     "Your own cases, and those you filed as an agent while the authorisation for that item "
     "stands: once the citizen revokes it, those cases leave your list and answer 404. "
-    "100 a page (`?page=`, from 1); the `X-Total-Count` header counts them all."
+    "Paged: `{items, total}`, `?page=` (from 1), `?per_page=` (default 20, at most 100)."
 )
 async def index(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
-    cases, total = await citizen_cases(str(citizen.id), page_number(request))
-    return json([summary(case) for case in cases], headers={"X-Total-Count": str(total)})
+    cases, total = await citizen_cases(str(citizen.id), paging(request))
+    return json(paged([summary(case) for case in cases], total))
 
 
 @bp.get("/<number:str>")

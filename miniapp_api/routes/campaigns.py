@@ -12,8 +12,9 @@ from sanic_ext import openapi
 from core.campaigns import rules, service
 from core.campaigns.models import Campaign
 from core.campaigns.testers import MAX_TEST_RECIPIENTS, resolve_testers
+from core.paging import fetch_page, paged
 from core.topics.catalog import BY_KEY
-from miniapp_api.body import json_object
+from miniapp_api.body import json_object, paging
 from miniapp_api.context import current_staff, services
 from notifications.campaign_delivery import OutboxCampaignDelivery, test_send
 from notifications.templates import Registry
@@ -73,11 +74,11 @@ async def create(request: Request) -> HTTPResponse:
 
 
 @bp.get("")
-@openapi.summary("Every campaign, newest first")
+@openapi.summary("Every campaign, newest first (paged)")
 async def index(request: Request) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
-    campaigns = await Campaign.all().order_by("-id").limit(200)
-    return json([_view(request, c) for c in campaigns])
+    campaigns, total = await fetch_page(Campaign.all(), paging(request), "-id")
+    return json(paged([_view(request, c) for c in campaigns], total))
 
 
 @bp.get("/<campaign_id:id>")

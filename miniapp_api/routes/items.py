@@ -9,7 +9,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.catalogue.service import get_item, search_items
-from miniapp_api.body import page_number
+from miniapp_api.body import paging
 
 bp = Blueprint("items", url_prefix="/api/v1/items")
 
@@ -20,10 +20,11 @@ bp = Blueprint("items", url_prefix="/api/v1/items")
 @openapi.parameter("q", str, "query", description="Chinese search text, at most 50 characters")
 @openapi.parameter("audience", str, "query", description="`personal` or `legal_person`")
 @openapi.parameter("page", int, "query", description="1-based page number")
+@openapi.parameter("per_page", int, "query", description="items a page: default 20, at most 100")
 async def list_items(request: Request) -> HTTPResponse:
     q = request.args.get("q") or ""
     audience = request.args.get("audience") or None
-    return json(await search_items(q, audience, page_number(request)))
+    return json(await search_items(q, audience, paging(request)))
 
 
 @bp.get("/<code:str>")

@@ -14,9 +14,11 @@ from core.identity.models import Citizen
 from core.identity.phone import bind_phone
 from core.identity.profile import profile
 from core.knowledge.links import issue_code
+from core.paging import paged
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
-from miniapp_api.body import json_object, required_str
+from miniapp_api.body import json_object, paging, required_str
 from miniapp_api.context import authenticated, current_citizen, services
+from notifications.inbox import inbox
 
 bp = Blueprint("me", url_prefix="/api/v1/me")
 
@@ -182,3 +184,16 @@ async def oa_binding_code(request: Request) -> HTTPResponse:
     return json(
         {"code": code, "expires_at": expires.isoformat(), "expires_in": seconds}, status=201
     )
+
+
+@bp.get("/messages")
+@openapi.summary("The calling citizen's inbox: messages sent or due, newest first (paged)")
+@openapi.description(
+    "Each `{event, title, at, channel, status, application_number}`: `status` as in the staff "
+    "view (`queued`, `sending`, `sent`, `failed`, `no_consent`, `no_channel`); `at` the time "
+    "sent, else the time due; `application_number` null for messages about no case."
+)
+async def messages(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    items, total = await inbox(str(citizen.id), paging(request))
+    return json(paged(items, total))

@@ -14,13 +14,14 @@ from core.cases.transitions import move
 from core.cases.views import staff_view, summary
 from core.errors import InvalidInput, NotFound
 from core.identity.models import Citizen
+from core.paging import paged
 from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
 from core.shipping.views import staff_shipment
 from core.staff.models import StaffMember
 from core.staff.service import authenticate
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
-from miniapp_api.body import flag, json_object, page_number, required_str
+from miniapp_api.body import flag, json_object, paging, required_str
 from miniapp_api.context import current_staff, services
 from notifications.outbox import messages_for
 
@@ -66,8 +67,8 @@ async def _detail(request: Request, number: str, member: StaffMember) -> HTTPRes
 @bp.get("/applications")
 @openapi.summary("Cases of the staff member's department (?status=, ?overdue=true, ?page=)")
 @openapi.description(
-    "Newest first, 100 a page (`?page=`, from 1); the `X-Total-Count` header counts every "
-    "match. `status` one of the case states (else 422 `invalid_status`); `overdue` `true` "
+    "Newest first, paged: `{items, total}`, `?page=` (from 1), `?per_page=` (default 20, at "
+    "most 100). `status` one of the case states (else 422 `invalid_status`); `overdue` `true` "
     "or `false` (else 422): open cases past their due date, clock not stopped."
 )
 async def index(request: Request) -> HTTPResponse:
@@ -75,9 +76,9 @@ async def index(request: Request) -> HTTPResponse:
     today = services(request).clock.now().date()
     status = request.args.get("status") or None
     cases, total = await staff_cases(
-        member, status, flag(request, "overdue"), today, page_number(request)
+        member, status, flag(request, "overdue"), today, paging(request)
     )
-    return json([summary(case) for case in cases], headers={"X-Total-Count": str(total)})
+    return json(paged([summary(case) for case in cases], total))
 
 
 @bp.get("/applications/<number:str>")

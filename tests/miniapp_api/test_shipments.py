@@ -329,7 +329,7 @@ async def test_a_problem_parcel_alerts_the_clerk_once(
     await walk(api, carrier, S10, 3)
     for _ in range(2):  # the provider pushes again; a repeat is no new failure
         assert (await carrier.push(S10)).answer == OK
-    alerts = await open_alerts("GA")
+    alerts = (await open_alerts("GA"))[0]
     assert [(a.kind, a.level) for a in alerts] == [("shipment.problem", "warning")]
     assert number in alerts[0].message and S10 in alerts[0].message
     failed = await Milestone.filter(event="shipment.delivery_failed").values_list("note", flat=True)
