@@ -317,7 +317,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A template cannot be both accepted and rejected.",
     ),
     "too_many_templates": (
-        "一次最多可以订阅3条消息，请分次授权。",
+        "一次授权的消息太多了，请分次授权。",
         "Too many templates at once; please ask in several steps.",
     ),
     "mixed": (

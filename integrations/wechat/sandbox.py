@@ -1,11 +1,11 @@
 """A faithful fake of the WeChat server API, over real HTTP on loopback.
 
 ``citysvc demo`` and the tests point ``WeChatClient`` at it. It speaks WeChat's paths, JSON
-shapes and errcodes (see PLATFORMS.md and ``sandbox_rules``), keeps a clock that tests can
+shapes and errcodes (see the vendors' docs and ``sandbox_rules``), keeps a clock that tests can
 inject, counts every call per path and can inject faults. It imports nothing of our client,
 so it judges the client instead of agreeing with it.
 
-Errcodes chosen where PLATFORMS.md is silent: a missing or invalid ``miniprogram_state`` or
+Errcodes chosen where the vendors' docs is silent: a missing or invalid ``miniprogram_state`` or
 ``lang`` answers 47001; a page starting with "/" or blank answers 41030; a malformed body
 answers 47001; a face-verification mismatch (out_seq_no, openid, cert_hash, unknown
 verify_id, reused out_seq_no) answers 40097 "invalid args"; a face check not yet done answers

@@ -20,9 +20,9 @@ MAX_QUERY = 32
 
 
 @bp.get("/towns")
-@openapi.summary("The district's townships, for the town picker: {towns} ([] = free text)")
+@openapi.summary("The district's townships, for the town picker: a plain array ([] = free text)")
 async def towns(request: Request) -> HTTPResponse:
-    return json({"towns": list(services(request).settings.campaigns.towns)})
+    return json(list(services(request).settings.campaigns.towns))
 
 
 @bp.get("/topics")
