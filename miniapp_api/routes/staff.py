@@ -21,8 +21,10 @@ from core.staff.models import StaffMember
 from core.staff.service import authenticate
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
+from miniapp_api import schemas as s
 from miniapp_api.body import flag, json_object, paging, required_str
 from miniapp_api.context import current_staff, services
+from miniapp_api.docs import documented
 from notifications.outbox import messages_for
 
 bp = Blueprint("staff", url_prefix="/api/v1/staff")
@@ -35,6 +37,12 @@ bp = Blueprint("staff", url_prefix="/api/v1/staff")
     "department the code a clerk or supervisor is scoped to (null for the others). 401 "
     "`invalid_credentials`; after five failures 401 `account_locked` for 15 minutes; 429 "
     "per address."
+)
+@documented(
+    "public",
+    body=s.StaffLogin,
+    answers={200: s.StaffToken},
+    errors={401: ("invalid_credentials", "account_locked")},
 )
 async def login(request: Request) -> HTTPResponse:
     svc = services(request)
@@ -71,6 +79,7 @@ async def _detail(request: Request, number: str, member: StaffMember) -> HTTPRes
     "most 100). `status` one of the case states (else 422 `invalid_status`); `overdue` `true` "
     "or `false` (else 422): open cases past their due date, clock not stopped."
 )
+@documented("staff", answers={200: s.CasePage}, errors={422: ("invalid_status", "invalid_value")})
 async def index(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     today = services(request).clock.now().date()
@@ -83,6 +92,7 @@ async def index(request: Request) -> HTTPResponse:
 
 @bp.get("/applications/<number:str>")
 @openapi.summary("One case with masked applicant, materials, audit trail and messages")
+@documented("staff", answers={200: s.StaffCase}, errors={404: ("case_not_found",)})
 async def show(request: Request, number: str) -> HTTPResponse:
     return await _detail(request, number, await current_staff(request))
 
@@ -95,6 +105,16 @@ async def show(request: Request, number: str) -> HTTPResponse:
     "one, shown to the citizen (everything missing, or the reason), else 422 `note_required`. "
     "`days` (working days) goes with `extend`. "
     "409 `invalid_transition` from a state that does not allow it."
+)
+@documented(
+    "staff",
+    body=s.StaffAction,
+    answers={200: s.StaffCase},
+    errors={
+        404: ("case_not_found",),
+        409: ("invalid_transition", "concurrent_update", "already_extended"),
+        422: ("invalid_action", "note_required", "invalid_extension"),
+    },
 )
 async def act(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
@@ -119,6 +139,11 @@ async def act(request: Request, number: str) -> HTTPResponse:
 
 @bp.get("/applications/<number:str>/materials/<file_id:str>")
 @openapi.summary("Download a material of a case of your department")
+@documented(
+    "staff",
+    answers={200: "application/octet-stream"},
+    errors={404: ("case_not_found", "file_not_found")},
+)
 async def material(request: Request, number: str, file_id: str) -> HTTPResponse:
     case = await staff_case(number, await current_staff(request))
     if not any(m.get("file_id") == file_id for m in case.materials):

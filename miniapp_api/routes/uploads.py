@@ -8,7 +8,9 @@ from sanic_ext import openapi
 
 from core.errors import InvalidInput, Malformed
 from core.uploads.service import owned_upload, read_upload, save_upload
+from miniapp_api import schemas as s
 from miniapp_api.context import current_citizen, services
+from miniapp_api.docs import documented
 
 bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
 
@@ -20,6 +22,17 @@ bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
     "PDF) and the size in bytes. 413 `file_too_large` over 10 MB, 415 "
     "`unsupported_file_type` for anything else, 422 `empty_file`, 422 `one_file_only` when "
     "the form carries more than one `file`, 400 without one."
+)
+@documented(
+    "citizen",
+    body=s.UploadForm,
+    media="multipart/form-data",
+    answers={201: s.Uploaded},
+    errors={
+        413: ("file_too_large", "payload_too_large"),
+        415: ("unsupported_file_type",),
+        422: ("empty_file", "one_file_only", "missing_field"),
+    },
 )
 async def create(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
@@ -40,6 +53,7 @@ async def create(request: Request) -> HTTPResponse:
 
 @bp.get("/<file_id:str>")
 @openapi.summary("Download one of your own uploads")
+@documented("citizen", answers={200: "application/octet-stream"}, errors={404: ("file_not_found",)})
 async def show(request: Request, file_id: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     upload = await owned_upload(file_id, str(citizen.id))

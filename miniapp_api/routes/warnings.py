@@ -13,8 +13,10 @@ from core.alerts.service import open_alerts
 from core.cases.models import Application
 from core.errors import Forbidden
 from core.paging import paged
+from miniapp_api import schemas as s
 from miniapp_api.body import paging
 from miniapp_api.context import current_staff
+from miniapp_api.docs import documented
 
 bp = Blueprint("warnings", url_prefix="/api/v1/staff/warnings")
 
@@ -45,6 +47,7 @@ def _view(alert: StaffAlert, numbers: dict[int, str]) -> dict[str, Any]:
     "`supplement_pending` (yellow), `overdue` and `overdue_escalated` (red; the latter "
     "addressed to supervisors), and delivery problems. Clerks, supervisors and admins only."
 )
+@documented("staff", answers={200: s.WarningPage})
 async def index(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     if member.role not in ROLES:
