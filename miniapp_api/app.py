@@ -51,7 +51,7 @@ from notifications.worker_jobs import make_sink
 _names = itertools.count()
 
 
-class _RoutesOnly(OpenAPIExtension):  # type: ignore[misc]
+class _RoutesOnly(OpenAPIExtension):  # type: ignore[no-untyped-call]
     """Sanic-ext's route list without its pages (``miniapp_api.docs`` serves /docs)."""
 
     name = "citysvcdocs"
