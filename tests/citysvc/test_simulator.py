@@ -94,8 +94,14 @@ async def _journey(page, platform: str, expect) -> None:  # type: ignore[no-unty
     await expect(step("inbox").locator(".push")).to_have_count(1, timeout=15_000)
     await shot("3-filed")
 
-    clerk = page.locator("#staff .case").filter(has_text=("微信" if platform == "wechat" else "支付宝"))
-    for action, status in (("accept", "accepted"), ("start_review", "under_review"), ("approve", "approved")):
+    clerk = page.locator("#staff .case").filter(
+        has_text=("微信" if platform == "wechat" else "支付宝")
+    )
+    for action, status in (
+        ("accept", "accepted"),
+        ("start_review", "under_review"),
+        ("approve", "approved"),
+    ):
         await clerk.locator(f'[data-action="{action}"]').click()
         await expect(step("progress").locator(f'[data-status="{status}"]')).to_be_visible(
             timeout=10_000
