@@ -17,8 +17,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from citysvc.demo_bot import oa_env, seed_bot
 from citysvc import simulator
+from citysvc.demo_bot import oa_env, seed_bot
 from citysvc.demo_data import (
     DEMO_CITIZENS,
     DEMO_ITEM,

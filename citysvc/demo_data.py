@@ -28,7 +28,11 @@ DEMO_CITIZENS = {
 }
 # What the simulator applies for: the ID card comes from the verified identity, the photo
 # receipt is uploaded; the clerk of its department moves the case along.
-DEMO_ITEM = {"code": "321012-000-GG-00102", "query": "身份证换领", "upload": "符合标准的数码相片回执"}
+DEMO_ITEM = {
+    "code": "321012-000-GG-00102",
+    "query": "身份证换领",
+    "upload": "符合标准的数码相片回执",
+}
 DEMO_ITEM_CLERK = "clerk-321012-ga-hz"
 # Released results: the demo citizen (once verified with DEMO_ID_NUMBER) finds their own.
 DEMO_EXAMS = {
