@@ -162,7 +162,7 @@ class Phone {
     this.token = answer.token;
     const body = this.cards.login.body;
     body.textContent = "";
-    body.appendChild(el("p", { text: `已登录（${answer.citizen.realname_verified ? "已实名" : "未实名"}）` }));
+    body.appendChild(el("p", { text: `已用${this.p.app}登录，欢迎您，${this.citizen.name}。` }));
     this.done("login", "已登录");
     this.showConsent();
     this.showRealname();
@@ -196,6 +196,7 @@ class Phone {
     if (key === "consent") {
       const body = this.cards.consent.body;
       body.querySelectorAll("p.muted").forEach((p) => { p.textContent = ok ? "已订阅，办理进度将及时通知您。" : "您拒绝了通知，可随时重新订阅。"; });
+      body.querySelectorAll("button").forEach((b) => { b.textContent = ok ? "再次订阅" : "重新订阅"; b.className = "plain"; });
       this.done("consent", ok ? "已订阅" : "未订阅");
     }
     return ok;

@@ -72,6 +72,7 @@ async def _journey(page, platform: str, expect) -> None:  # type: ignore[no-unty
 
     await step("login").get_by_role("button").click()
     await expect(step("login")).to_contain_text("已登录")
+    await expect(step("login")).to_contain_text("欢迎您")
     await step("consent").get_by_role("button", name="订阅办理通知").click()
     await shot("1-consent-sheet")
     await phone.get_by_role("button", name="允许").click()
