@@ -231,4 +231,4 @@ async def test_every_request_example_passes_the_servers_own_shape_checks(
             code = body["error"]["code"] if status >= 400 else None
             if status == 400 or code in ("missing_field", "invalid_value"):
                 refused.append((method, path, status, body))
-    assert refused == [] and sent == 15, sent  # every JSON body the API takes
+    assert refused == [] and sent >= 15, sent  # every JSON body the API takes
