@@ -56,7 +56,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "当前状态不能进行这项操作，请刷新后查看。",
         "This cannot be done in the current state; please refresh and check.",
     ),
-    "forbidden": ("您没有权限进行这项操作。", "You are not allowed to do this."),
+    "forbidden": (
+        "您没有权限进行这项操作，如有疑问请联系管理员。",
+        "You are not allowed to do this.",
+    ),
     "rate_limited": (
         "操作太频繁了，请稍等片刻再试。",
         "Too many requests; please wait a moment and try again.",
@@ -96,7 +99,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This platform is not set up on this server; please use another way.",
     ),
     "bot_not_configured": (
-        "公众号服务暂未开通。",
+        "公众号服务暂未开通，请稍后再试。",
         "The Official Account is not configured on this server.",
     ),
     # --- login and sessions -----------------------------------------------------------
@@ -280,8 +283,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The extension is not valid; please give days within the statutory limit.",
     ),
     "invalid_action": ("不支持这项操作，请刷新后重试。", "Unknown action; please refresh."),
-    "invalid_status": ("办件状态筛选条件不正确。", "Unknown status filter."),
-    "role_not_allowed": ("您的岗位不负责办件处理。", "Your role does not handle cases."),
+    "invalid_status": ("办件状态筛选条件不正确，请重新选择。", "Unknown status filter."),
+    "role_not_allowed": (
+        "您的岗位不负责办件处理，如需处理请联系管理员。",
+        "Your role does not handle cases.",
+    ),
     "not_shippable": (
         "这个办件选择的是窗口领取，不能登记邮寄。",
         "This case's result is collected in person; it cannot be mailed.",
@@ -300,13 +306,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "代办人尚未完成实名认证，请对方先完成认证。",
         "The agent has not verified their real name yet.",
     ),
-    "authorisation_not_found": ("没有找到这项委托。", "No such authorisation."),
+    "authorisation_not_found": ("没有找到这项委托，请刷新后查看。", "No such authorisation."),
     "not_authorised_agent": (
         "您没有获得办理此事项的委托，请联系当事人先完成授权。",
         "You are not authorised for this item; please ask the citizen first.",
     ),
     "invalid_citizen_id": ("账号编号不正确，请核对后重新输入。", "The citizen id is not valid."),
-    "citizen_not_found": ("没有找到这个账号。", "No such citizen account."),
+    "citizen_not_found": ("没有找到这个账号，请核对账号编号。", "No such citizen account."),
     # --- messages and consents ------------------------------------------------------------
     "unknown_template": (
         "消息模板已更新，请刷新后重新授权。",
@@ -329,7 +335,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You have no account on this platform; please log in there first.",
     ),
     # --- topics, exams, campaigns ---------------------------------------------------------
-    "topic_not_found": ("没有找到这个专题。", "No such topic."),
+    "topic_not_found": ("没有找到这个专题，请返回专题列表重新选择。", "No such topic."),
     "trace_not_found": (
         "没有查到这个追溯码的记录，请核对后重新输入。",
         "No traceability record for this code; please check it.",
@@ -339,16 +345,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "暂未查到您的成绩，成绩发布后请再来查询。",
         "No result yet; please come back once results are released.",
     ),
-    "invalid_exam": ("考试名称不正确。", "The exam key is not valid."),
-    "invalid_header": ("成绩文件的表头不正确。", "The results file's header is not valid."),
-    "invalid_release_at": ("发布时间不正确。", "The release time is not valid."),
-    "campaign_not_found": ("没有找到这项推送活动。", "No such campaign."),
+    "invalid_exam": ("考试名称不正确，请使用字母、数字或连字符。", "The exam key is not valid."),
+    "invalid_header": (
+        "成绩文件的表头不正确，请以 candidate_number,id_number,name,total 开头。",
+        "The results file's header is not valid.",
+    ),
+    "invalid_release_at": (
+        "发布时间不正确，请填写带时区的时间，如 2026-06-25T12:00+08:00。",
+        "The release time is not valid.",
+    ),
+    "campaign_not_found": ("没有找到这项推送活动，请刷新列表后重试。", "No such campaign."),
     "unknown_topic": ("没有这个专题，请重新选择。", "Unknown topic."),
     "unknown_town": (
         "没有这个乡镇（街道），请从列表中选择。",
         "Unknown township; please pick one.",
     ),
-    "invalid_send_at": ("发送时间不正确，请重新填写。", "The send time is not valid."),
+    "invalid_send_at": (
+        "发送时间不正确，请填写带时区的时间，如 2026-06-25T12:00+08:00。",
+        "The send time is not valid.",
+    ),
     "invalid_quiet_hours": (
         "免打扰时段不正确，请按“21:00”的格式填写。",
         "Quiet hours are not valid; use times like 21:00.",
@@ -366,11 +381,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Test messages go only to staff linked to their own citizen account.",
     ),
     # --- staff accounts and the command line ----------------------------------------------
-    "staff_not_found": ("没有找到这个工作人员账号。", "No such staff member."),
+    "staff_not_found": ("没有找到这个工作人员账号，请核对用户名。", "No such staff member."),
     "username_taken": ("用户名已被使用，请换一个。", "This username is taken."),
-    "invalid_username": ("用户名格式不正确。", "The username is not valid."),
-    "invalid_role": ("岗位角色不正确。", "The role is not valid."),
-    "department_required": ("请指定所属部门。", "A department is required."),
+    "invalid_username": (
+        "用户名格式不正确，请使用字母、数字或连字符。",
+        "The username is not valid.",
+    ),
+    "invalid_role": (
+        "岗位角色不正确，请从 clerk、supervisor、publicity、admin 中选择。",
+        "The role is not valid.",
+    ),
+    "department_required": ("窗口人员和科室负责人需要指定所属部门。", "A department is required."),
     "weak_password": (
         "密码至少需要10位，请重新设置。",
         "The password needs at least 10 characters.",
