@@ -2,7 +2,7 @@
 
 WeChat signs every call with ``sha1(sorted(token, timestamp, nonce))``; in safe mode
 (``encrypt_type=aes``) the body is encrypted and ``msg_signature`` also covers the
-``Encrypt`` element, and only that signature is checked (PLATFORMS.md). A bad signature
+``Encrypt`` element, and only that signature is checked (the vendor's docs). A bad signature
 raises ``SignatureInvalid`` (HTTP 401, like every other signed callback of this service)
 before anything is parsed; so does a timestamp more than ``SKEW`` seconds off, since a
 captured push could otherwise be replayed after its dedupe entry expired.

@@ -230,10 +230,32 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     keys.set_defaults(run=cmd_keys_rotate)
 
 
+# the operator's own commands on the demo's database need the demo's keys, found here
+_OWN_KEYS = frozenset({"serve", "worker", "demo", "migrate"})
+
+
+def use_demo_keys(command: str, environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """On the demo's database (DATABASE_URL unset) with no keys set, take the keys
+    `citysvc demo` made (data/demo-secrets.json), so `citysvc exams import` and the like work
+    there as they are. Never for the servers, and never when any key or database is set."""
+    from citysvc.demo import SECRETS_FILE
+
+    names = ("DATABASE_URL", "SECRET_KEY", "PII_KEY")
+    if command in _OWN_KEYS or any(environ.get(n) for n in names) or not SECRETS_FILE.exists():
+        return False
+    import json
+
+    keys = json.loads(SECRETS_FILE.read_text())
+    environ["SECRET_KEY"], environ["PII_KEY"] = keys["SECRET_KEY"], keys["PII_KEY"]
+    print(f"citysvc: the demo database, with the demo's keys from {SECRETS_FILE}", file=sys.stderr)
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from tortoise.exceptions import BaseORMException
 
     args = build_parser().parse_args(argv)
+    use_demo_keys(args.command)
     try:
         code: int = args.run(args)
     except SettingsError as exc:

@@ -8,15 +8,30 @@ import json
 import os
 import secrets
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from citysvc import simulator
 from citysvc.demo_bot import oa_env, seed_bot
-from citysvc.demo_data import demo_licences, seed_demo
+from citysvc.demo_data import (
+    DEMO_CITIZENS,
+    DEMO_ITEM,
+    DEMO_ITEM_CLERK,
+    DEMO_PASSWORD,
+    demo_licences,
+    seed_demo,
+    seed_exams,
+)
 from citysvc.worker import run_jobs
+from core.clock import CST
 from core.db import migrate
+from core.pii import PiiCipher
 from core.settings import DEFAULT_DATABASE_URL, Settings
 from integrations.alipay.sandbox import AlipaySandbox
 from integrations.tracking.sandbox import ADVANCE, CarrierSandbox
@@ -84,35 +99,91 @@ def demo_env(keys: dict[str, str], wechat_base: str, alipay: AlipaySandbox) -> d
     return env
 
 
-async def run_demo(host: str, port: int) -> int:
-    keys = demo_secrets()
+@dataclass(frozen=True)
+class DemoStack:
+    """What `citysvc demo` runs, with the addresses of each part."""
+
+    api: str
+    wechat: WeChatSandbox
+    alipay: AlipaySandbox
+    carrier: CarrierSandbox
+    settings: Settings
+
+
+DEMO_PORTS = (8101, 8102, 8103, 8104)  # WeChat, Alipay, carrier, WeCom
+
+
+@asynccontextmanager
+async def demo_stack(
+    host: str,
+    port: int,
+    ports: tuple[int, int, int, int] = DEMO_PORTS,
+    secrets_file: Path = SECRETS_FILE,
+    quiet: bool = False,
+) -> AsyncIterator[DemoStack]:
+    """The API with the mini-program simulator, the sandboxes, demo data and the worker's
+    jobs, all in this process (tests pass ports of 0 for free ones)."""
+    keys = demo_secrets(secrets_file)
+    wechat_port, alipay_port, carrier_port, wecom_port = ports
     async with (
-        # a person trying the demo cannot do a face check: the sandboxes take each as passed,
-        # while the API answers as the contract says (verify_id; certify_id and certify_url)
-        WeChatSandbox(port=8101, faces_pass=True) as wechat,
-        AlipaySandbox(port=8102, certify_pass=True) as alipay,
-        CarrierSandbox(port=8103, walk_every=PARCEL_STEP_SECONDS) as carrier,
-        WeComSandbox(port=8104) as wecom,
+        # a person trying the demo cannot do a face check: the sandboxes take each as passed
+        # unless told otherwise (POST /sandbox/face, /sandbox/certify), while the API answers
+        # as the contract says (verify_id; certify_id and certify_url)
+        WeChatSandbox(host=host_of(host), port=wechat_port, faces_pass=True) as wechat,
+        AlipaySandbox(host=host_of(host), port=alipay_port, certify_pass=True) as alipay,
+        CarrierSandbox(
+            host=host_of(host), port=carrier_port, walk_every=PARCEL_STEP_SECONDS
+        ) as carrier,
+        WeComSandbox(host=host_of(host), port=wecom_port) as wecom,
     ):
         wechat.add_app(DEMO_WECHAT_APPID, DEMO_WECHAT_SECRET)
         alipay.add_app(DEMO_ALIPAY_APPID, keys["ALIPAY_APP_PUBLIC_KEY"])
         carrier.add_account(DEMO_TRACKING_CUSTOMER, DEMO_TRACKING_KEY)
         env = oa_env(keys["SECRET_KEY"], wecom.base_url) | demo_env(keys, wechat.base_url, alipay)
         settings = Settings.from_env(_tracking_env(env, carrier.base_url, host, port))
-        register_templates(load_registry(settings.notify.templates_file), wechat, alipay)
+        registry = load_registry(settings.notify.templates_file)
+        register_templates(registry, wechat, alipay)
         await migrate(settings.database_url)
         app = create_app(settings, name="citysvc", licences=demo_licences())
+        app.blueprint(simulator.blueprint(simulator_config(wechat, alipay)))
         server = await start_server(app, host, port)
-        for line in [*await seed_demo(), *await seed_bot(settings, wecom)]:
-            print(line)
+        cipher = PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys)
+        exams = await seed_exams(cipher, datetime.now(CST).date())
+        lines = [*await seed_demo(), *exams, *await seed_bot(settings, wecom)]
         stop_jobs = asyncio.Event()
         jobs = asyncio.create_task(run_jobs(settings, stop_jobs))
-        _print_urls(server.url, wechat.base_url, alipay.gateway_url, carrier.base_url)
-        _print_bot(server.url, settings, wecom.base_url)
+        if not quiet:
+            print("\n".join(lines), flush=True)
+            _print_urls(server.url, wechat.base_url, alipay.base_url, carrier.base_url)
+            _print_bot(server.url, settings, wecom.base_url)
+        try:
+            yield DemoStack(server.url, wechat, alipay, carrier, settings)
+        finally:
+            stop_jobs.set()
+            await jobs
+            await server.stop()
+
+
+def host_of(api_host: str) -> str:
+    """The sandboxes listen where the API does (loopback by default)."""
+    return "127.0.0.1" if api_host in ("", "localhost") else api_host
+
+
+def simulator_config(wechat: WeChatSandbox, alipay: AlipaySandbox) -> dict[str, object]:
+    """What the simulator page needs to play both platforms."""
+    return {
+        # the page reaches the sandboxes at its own host name, on these ports
+        "wechat": {"port": wechat.port, "appid": DEMO_WECHAT_APPID},
+        "alipay": {"port": alipay.port, "appid": DEMO_ALIPAY_APPID},
+        "citizens": DEMO_CITIZENS,
+        "item": DEMO_ITEM,
+        "clerk": {"username": DEMO_ITEM_CLERK, "password": DEMO_PASSWORD},
+    }
+
+
+async def run_demo(host: str, port: int) -> int:
+    async with demo_stack(host, port):
         await _wait_for_signal()
-        stop_jobs.set()
-        await jobs
-        await server.stop()
     return 0
 
 
@@ -143,14 +214,17 @@ def _tracking_env(env: dict[str, str], carrier_base: str, host: str, port: int) 
 def _print_urls(api: str, wechat: str, alipay: str, carrier: str) -> None:
     print(
         f"citysvc demo is running\n"
+        f"  simulator      {api}/demo/  (a citizen on WeChat and on Alipay, side by side)\n"
         f"  API            {api}/api/v1/...\n"
-        f"  API docs       {api}/docs\n"
+        f"  API docs       {api}/docs  (and docs/api.md, docs/demo.md in the repository)\n"
         f"  health         {api}/healthz  {api}/readyz\n"
-        f"  WeChat sandbox {wechat}  (POST /sandbox/login-code for a wx.login code,\n"
-        f"                 POST /sandbox/consent {{openid, template_ids}} for the consent tap)\n"
-        f"  Alipay sandbox {alipay}\n"
+        f"  WeChat sandbox {wechat}  (POST /sandbox/login-code, /sandbox/consent,\n"
+        f"                 /sandbox/phone-code, /sandbox/face; GET /sandbox/messages?openid=)\n"
+        f"  Alipay sandbox {alipay}  (gateway /gateway.do; POST /sandbox/auth-code,\n"
+        f"                 /sandbox/consent, /sandbox/certify; GET /sandbox/messages?open_id=)\n"
         f"  EMS carrier    {carrier}  (parcels move every {PARCEL_STEP_SECONDS:.0f} s, or POST "
         f'{ADVANCE} {{"number": ...}})\n'
+        f"  keys           {SECRETS_FILE} (the CLI finds them on its own on this database)\n"
         f"Press Ctrl-C to stop.",
         flush=True,
     )

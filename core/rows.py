@@ -14,7 +14,8 @@ def as_datetime(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
-    return value if value.tzinfo else value.replace(tzinfo=CST)
+    # asyncpg answers timestamptz in UTC: every answer speaks China time (+08:00)
+    return value.astimezone(CST) if value.tzinfo else value.replace(tzinfo=CST)
 
 
 def as_date(value: Any) -> date | None:

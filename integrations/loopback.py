@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
+
+DEMO_PREFIX = "/sandbox/"  # the sandboxes' own demo endpoints, not the platforms'
+
+
+@web.middleware
+async def demo_cors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """The demo's mini-program simulator (another origin) may call the ``/sandbox/`` endpoints
+    from the browser; the platforms' own paths stay as the platforms serve them."""
+    if not request.path.startswith(DEMO_PREFIX):
+        return await handler(request)
+    if request.method == "OPTIONS":
+        response: web.StreamResponse = web.Response(status=204)
+    else:
+        response = await handler(request)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    return response
 
 
 class LoopbackServer:
@@ -32,7 +53,7 @@ class LoopbackServer:
         """Called before the server closes (release held requests, stop background work)."""
 
     async def start(self) -> str:
-        app = web.Application(middlewares=self.middlewares())
+        app = web.Application(middlewares=[demo_cors, *self.middlewares()])
         self.routes(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()

@@ -27,7 +27,7 @@ from core.ports import Clock, IdentityVerifier, LicenceRegistry
 from core.settings import Settings
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
-from miniapp_api import errors, metrics, observe
+from miniapp_api import docs, errors, metrics, observe
 from miniapp_api.body import row_id
 from miniapp_api.context import Services
 from miniapp_api.headers import install_security_headers
@@ -56,6 +56,15 @@ from notifications.templates import load_registry
 from notifications.worker_jobs import make_chooser, make_sink
 
 _names = itertools.count()
+
+
+class _RoutesOnly(OpenAPIExtension):  # type: ignore[no-untyped-call]
+    """Sanic-ext's route list without its pages (``miniapp_api.docs`` serves /docs)."""
+
+    name = "citysvcdocs"
+
+    def label(self) -> str:
+        return "/docs"
 
 
 # Chinese text as UTF-8, not \uXXXX escapes: a third smaller and readable in any log
@@ -88,12 +97,16 @@ def create_app(
     # Only the OpenAPI document: the dependency-injection extension (unused here) hooks every
     # request and cost a third of a trivial route's time.
     app.extend(
-        extensions=[OpenAPIExtension],
+        extensions=[_RoutesOnly],
         built_in_extensions=False,
         config=ExtConfig(
             oas=True,
-            oas_ui_default="swagger",
-            oas_url_prefix="/docs",
+            # the routes and summaries only: miniapp_api.docs serves the completed document
+            # at /docs/openapi.json and its own page at /docs (no CDN)
+            oas_ui_default=None,
+            oas_ui_redoc=False,
+            oas_ui_swagger=False,
+            oas_url_prefix="/docs/sanic",
             health=False,
             cors=False,
             http_auto_trace=False,
@@ -131,6 +144,7 @@ def create_app(
     app.blueprint(feedback_routes.citizen_bp)
     app.blueprint(feedback_routes.staff_bp)
     app.blueprint(public_routes.bp)
+    app.blueprint(docs.blueprint())
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(

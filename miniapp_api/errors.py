@@ -12,6 +12,7 @@ from sanic.response import HTTPResponse, json
 from tortoise.exceptions import DBConnectionError
 
 from core import errors as domain
+from core.messages import Language, render
 from integrations import errors as upstream
 
 log = logging.getLogger("citysvc.api")
@@ -35,13 +36,18 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (domain.DomainError, 400),
 )
 
-_SANIC = {
-    exceptions.NotFound: ("not_found", "Not found."),
-    exceptions.MethodNotAllowed: ("method_not_allowed", "This method is not allowed here."),
-    exceptions.PayloadTooLarge: ("payload_too_large", "The request body is too large."),
-    exceptions.BadRequest: ("malformed_request", "The request is malformed."),
-    exceptions.RequestTimeout: ("request_timeout", "The request took too long to arrive."),
+# Sanic's own exceptions, by our code; their messages come from ``core.messages`` too.
+SANIC_CODES: dict[type[exceptions.SanicException], str] = {
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.PayloadTooLarge: "payload_too_large",
+    exceptions.BadRequest: "malformed_request",
+    exceptions.RequestTimeout: "request_timeout",
 }
+FALLBACK_CODE = "bad_request"
+INTERNAL_CODE = "internal_error"
+# What an upstream platform said never reaches a caller, even inside details.
+_UPSTREAM_KEYS = frozenset({"errmsg", "errcode", "sub_msg", "sub_code", "rid", "msg"})
 
 
 def described() -> str:
@@ -62,8 +68,44 @@ def described() -> str:
     )
 
 
-def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
+def language(request: Request | None) -> Language:
+    """English when the most preferred tag of ``Accept-Language`` is ``en`` or ``en-*``
+    (q-values honoured, ties in the order written); Simplified Chinese otherwise."""
+    header = request.headers.get("accept-language", "") if request is not None else ""
+    best, best_q = "", 0.0
+    for part in header.split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag and q > best_q:
+            best, best_q = tag.strip().lower(), q
+    return "en" if best.split("-")[0] == "en" else "zh"
+
+
+def error_body(
+    code: str, language: Language = "zh", details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The contract's error object; its message from the one table, by code."""
+    shown = {k: v for k, v in (details or {}).items() if k not in _UPSTREAM_KEYS}
+    return {"error": {"code": code, "message": render(code, language, shown), "details": shown}}
+
+
+def error_response(
+    request: Request | None,
+    code: str,
+    status: int,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTTPResponse:
+    """An error answer in the caller's language (``Vary: Accept-Language``)."""
+    body = error_body(code, language(request), details)
+    return json(body, status=status, headers={"Vary": "Accept-Language", **(headers or {})})
 
 
 def _retry_after(exc: Exception) -> dict[str, str]:
@@ -78,29 +120,23 @@ def _status(exc: Exception) -> int | None:
     return None
 
 
-def _ours(exc: domain.DomainError | upstream.IntegrationError, status: int) -> HTTPResponse:
+def _ours(
+    request: Request, exc: domain.DomainError | upstream.IntegrationError, status: int
+) -> HTTPResponse:
+    details: dict[str, Any] = exc.details
     if isinstance(exc, upstream.IntegrationError):
         # never echo a vendor's raw message to citizens; keep it in the log
         log.warning("upstream %s failed: %s (%s)", exc.platform, exc.message, exc.platform_code)
-        body = error_body(exc.code, _UPSTREAM_MESSAGES.get(status, "Upstream failure."))
-    else:
-        body = error_body(exc.code, exc.message, exc.details)
-    return json(body, status=status, headers=_retry_after(exc))
+        details = {}
+    return error_response(request, exc.code, status, details, _retry_after(exc))
 
 
-_UPSTREAM_MESSAGES = {
-    503: "The platform is busy; please try again shortly.",
-    502: "The platform refused the request.",
-    401: "The signature could not be verified.",
-}
-
-
-def _sanic(exc: exceptions.SanicException) -> HTTPResponse:
-    for cls, (code, message) in _SANIC.items():
+def _sanic(request: Request, exc: exceptions.SanicException) -> HTTPResponse:
+    for cls, code in SANIC_CODES.items():
         if isinstance(exc, cls):
-            return json(error_body(code, message), status=exc.status_code)
+            return error_response(request, code, exc.status_code)
     status = exc.status_code if 400 <= exc.status_code < 500 else 400
-    return json(error_body("bad_request", "The request cannot be served."), status=status)
+    return error_response(request, FALLBACK_CODE, status)
 
 
 def _database_outage(exc: BaseException | None) -> bool:
@@ -136,8 +172,8 @@ async def handle(request: Request, exc: Exception) -> HTTPResponse:
         exc = _database_unavailable()
     status = _status(exc)
     if status is not None and isinstance(exc, domain.DomainError | upstream.IntegrationError):
-        return _ours(exc, status)
+        return _ours(request, exc, status)
     if isinstance(exc, exceptions.SanicException) and exc.status_code < 500:
-        return _sanic(exc)
+        return _sanic(request, exc)
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return json(error_body("internal_error", "Something went wrong on our side."), status=500)
+    return error_response(request, INTERNAL_CODE, 500)

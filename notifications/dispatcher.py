@@ -4,7 +4,7 @@ Each lane (milestone, campaign) has its own claims and its own pool of concurren
 a campaign backlog never delays a milestone message; the platform limiter keeps part of every
 second's budget for milestones. Within a worker milestones go first: while any is in hand the
 campaign lane claims nothing and its sends wait (a few seconds at most). Every answer is
-classified by PLATFORMS.md's table (the clients already turn errcodes into exception classes):
+classified by the vendors' errcode tables (the clients turn errcodes into exception classes):
 
 * accepted -> ``sent`` (and a one-time consent is spent);
 * no consent (WeChat 43101) -> ``no_consent``; the ledger's credits for the template are
@@ -260,7 +260,7 @@ class Dispatcher:
         self.recorder.add(result)
 
     def classify(self, message: Outgoing, error: Exception | None, elapsed_ms: int) -> Result:
-        """The outcome of one attempt, by PLATFORMS.md's table."""
+        """The outcome of one attempt, by the vendors' errcode tables."""
         if error is None:
             return Result(message, SENT, elapsed_ms=elapsed_ms)
         code = str(getattr(error, "platform_code", "") or type(error).__name__)

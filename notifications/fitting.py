@@ -1,7 +1,7 @@
 """Fitting values to the platforms' field rules before anything is sent.
 
 WeChat gives every subscribe-message key a type by its prefix (``thing3`` is a ``thing``) and
-answers 47003 when a value breaks the type's rule (PLATFORMS.md); Alipay refuses keywords
+answers 47003 when a value breaks the type's rule (the vendor's docs); Alipay refuses keywords
 longer than 50 characters. A refused message is a message lost, so values are fitted here.
 
 Two kinds of fitting, on purpose:
@@ -13,7 +13,7 @@ Two kinds of fitting, on purpose:
   ``FitError`` is raised when that cannot be done without changing the value's meaning: a
   truncated amount or phone number would tell the citizen something false.
 
-These rules are written from PLATFORMS.md, independently of the sandbox's judge
+These rules are written from the vendors' docs, independently of the sandbox's judge
 (``integrations.wechat.sandbox_rules``), so that a misreading cannot hide in both.
 """
 

@@ -12,7 +12,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-# Message statuses (CONTRACT.md); the first two are live, the rest are final.
+# Message statuses (docs/api.md); the first two are live, the rest are final.
 QUEUED = "queued"
 SENDING = "sending"
 SENT = "sent"
@@ -94,6 +94,7 @@ class OutboxMessage(Model):
         indexes = (
             ("lane", "status", "next_attempt_at"),
             ("lane", "status", "lease_expires_at"),
+            ("citizen_id", "id"),  # the citizen's inbox, newest first
         )
 
 

@@ -175,7 +175,7 @@ async def fall_back(chooser: ChannelChooser, message_id: int, now: float) -> boo
 
 
 async def messages_for(application_id: int) -> list[dict[str, Any]]:
-    """What staff see of a case's messages (CONTRACT.md), oldest first."""
+    """What staff see of a case's messages (docs/api.md), oldest first."""
     rows = (
         await OutboxMessage.filter(application_id=application_id)
         .order_by("id")

@@ -49,6 +49,15 @@ start_postgres() {
   fi
 }
 
+# The mini-program simulator's browser test: Debian's chromium (Playwright never downloads a
+# browser here) and a Chinese font, so screenshots show what a citizen reads.
+ensure_browser() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
 stop_all() {
   local bin; bin="$(pg_bin)"
   [ -n "$bin" ] && [ -f "$PG_DATA/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PG_DATA" -m fast stop >&2 2>/dev/null || true
@@ -60,6 +69,7 @@ case "${1:-start}" in
     mkdir -p "$RUN_DIR"; chmod 755 "$RUN_DIR"
     start_redis
     start_postgres
+    ensure_browser
     echo "export CITYSVC_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
     echo "export CITYSVC_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres"
     ;;

@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.alerts.models import StaffAlert
+from core.paging import FIRST, Page, fetch_page
 
 LEVELS = ("info", "warning", "critical")
 
@@ -45,12 +46,15 @@ async def raise_alert(
         return None
 
 
-async def open_alerts(department_code: str | None, limit: int = 200) -> list[StaffAlert]:
-    """Unresolved alerts, newest first: of one department, or of all when ``None`` (admins)."""
+async def open_alerts(
+    department_code: str | None, page: Page = FIRST
+) -> tuple[list[StaffAlert], int]:
+    """A page of unresolved alerts, newest first: of one department, or of all when ``None``
+    (admins), and how many there are."""
     query = StaffAlert.filter(resolved_at=None)
     if department_code is not None:
         query = query.filter(department_code=department_code)
-    return await query.order_by("-id").limit(limit)
+    return await fetch_page(query, page, "-id")
 
 
 async def resolve_alert(alert_id: int, department_code: str | None, at: datetime) -> bool:

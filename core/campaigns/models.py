@@ -13,7 +13,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-# Campaign statuses (CONTRACT.md)
+# Campaign statuses (docs/api.md)
 DRAFT = "draft"
 SCHEDULED = "scheduled"
 RUNNING = "running"

@@ -1,4 +1,4 @@
-"""The case state machine of CONTRACT.md, as data: who may move a case from where to where."""
+"""The case state machine of docs/api.md, as data: who may move a case from where to where."""
 
 from __future__ import annotations
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from tortoise.expressions import Q
-from tortoise.queryset import QuerySet
 
 from core.cases.machine import CLOSED, PAUSED
 from core.cases.models import AgentAuthorization, Application
 from core.cases.numbers import is_valid_number
 from core.errors import Forbidden, InvalidInput, NotFound
+from core.paging import FIRST, Page, fetch_page
 from core.staff.models import StaffMember
 
 CASE_ROLES = ("clerk", "supervisor", "admin")  # who reads cases
@@ -59,18 +59,9 @@ async def citizen_case(number: str, citizen_id: str) -> Application:
     return case
 
 
-PAGE_SIZE = 100  # cases a page in both lists
-
-
-async def _page(query: QuerySet[Application], page: int) -> tuple[list[Application], int]:
-    """One page of ``query``, newest first, and how many cases it holds in all."""
-    total = await query.count()
-    return await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE), total
-
-
-async def citizen_cases(citizen_id: str, page: int = 1) -> tuple[list[Application], int]:
-    """A page of the cases ``_visible_to`` the citizen, and their number."""
-    return await _page(Application.filter(await _visible_to(citizen_id)), page)
+async def citizen_cases(citizen_id: str, page: Page = FIRST) -> tuple[list[Application], int]:
+    """A page of the cases ``_visible_to`` the citizen, newest first, and their number."""
+    return await fetch_page(Application.filter(await _visible_to(citizen_id)), page, "-id")
 
 
 def _department_scope(staff: StaffMember) -> Q:
@@ -101,7 +92,7 @@ async def staff_case_to_act(number: str, staff: StaffMember) -> Application:
 
 
 async def staff_cases(
-    staff: StaffMember, status: str | None, overdue: bool, today: date, page: int = 1
+    staff: StaffMember, status: str | None, overdue: bool, today: date, page: Page = FIRST
 ) -> tuple[list[Application], int]:
     """A page of the department's cases (admins: all), filtered, and their number."""
     query = Application.filter(_department_scope(staff))
@@ -113,4 +104,4 @@ async def staff_cases(
         query = query.filter(status=status)
     if overdue:
         query = query.filter(due_date__lt=today).exclude(status__in=[*CLOSED, *PAUSED])
-    return await _page(query, page)
+    return await fetch_page(query, page, "-id")

@@ -1,4 +1,4 @@
-"""What citizens and staff see of a case (CONTRACT.md shapes); personal data masked."""
+"""What citizens and staff see of a case (docs/api.md shapes); personal data masked."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from core.catalogue.models import ItemVersion, ServiceItem
 from core.catalogue.search import IndexedItem, current_index
 from core.catalogue.validation import AUDIENCES, MAX_CODE
 from core.errors import InvalidInput, NotFound
+from core.paging import FIRST, Page, paged
 
-PAGE_SIZE = 20
 MAX_QUERY = 50
 
 
@@ -77,26 +77,20 @@ async def get_item(code: str) -> dict[str, Any]:
     return item_view(await current_version(code))
 
 
-def _check_search(q: str, audience: str | None, page: int) -> None:
+def _check_search(q: str, audience: str | None) -> None:
     if len(q) > MAX_QUERY:
         raise InvalidInput(f"'q' must be at most {MAX_QUERY} characters.", details={"field": "q"})
     if audience is not None and audience not in AUDIENCES:
         raise InvalidInput(
             "'audience' must be 'personal' or 'legal_person'.", details={"field": "audience"}
         )
-    if page < 1:
-        raise InvalidInput("'page' must be 1 or more.", details={"field": "page"})
 
 
-async def search_items(q: str, audience: str | None = None, page: int = 1) -> dict[str, Any]:
-    """One page (``PAGE_SIZE`` items) of the items matching ``q``, best first, and the total.
+async def search_items(q: str, audience: str | None = None, page: Page = FIRST) -> dict[str, Any]:
+    """One page of the items matching ``q``, best first, and the total.
 
     An empty ``q`` lists every item by code. A page past the end is empty, not an error.
     """
-    _check_search(q, audience, page)
+    _check_search(q, audience)
     found = (await current_index()).search(q, audience)
-    start = (page - 1) * PAGE_SIZE
-    return {
-        "items": [summary_view(d) for d in found[start : start + PAGE_SIZE]],
-        "total": len(found),
-    }
+    return paged([summary_view(d) for d in page.cut(found)], len(found))

@@ -1,4 +1,4 @@
-"""Checking one row of a catalogue import file (CONTRACT.md, "Catalogue import file").
+"""Checking one row of a catalogue import file (docs/api.md, "Catalogue import file").
 
 Pure functions, no database: a row either becomes an ``ItemRow`` or a list of ``RowError``
 naming every field that is wrong, so an operator can fix a whole file in one pass.

@@ -16,6 +16,7 @@ import re
 from datetime import date
 
 from core.errors import InvalidInput
+from core.messages import render
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARACTERS = "10X98765432"  # indexed by S mod 11
@@ -24,17 +25,13 @@ _SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 # floor would refuse a number the standard calls valid; 1800 still rejects typos like 0990.
 _OLDEST_BIRTH_DATE = date(1800, 1, 1)
 
-_MESSAGES = {
-    "length": "身份证号码应为18位，请核对后重新输入（15位的旧号码请改用18位新号码）。",
-    "characters": "身份证号码只能由数字组成，最后一位可以是字母X，请核对后重新输入。",
-    "region": "身份证号码前6位地区码不正确，请核对后重新输入。",
-    "birth_date": "身份证号码中的出生日期（第7至14位）不正确，请核对后重新输入。",
-    "check_character": "身份证号码最后一位校验码不正确，请核对是否有输错的数字。",
-}
-
 
 def _invalid(reason: str) -> InvalidInput:
-    return InvalidInput(_MESSAGES[reason], code="invalid_id_number", details={"reason": reason})
+    return InvalidInput(
+        render("invalid_id_number", "zh", {"reason": reason}),
+        code="invalid_id_number",
+        details={"reason": reason},
+    )
 
 
 def check_character(first17: str) -> str:

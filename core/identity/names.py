@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from core.errors import InvalidInput
+from core.messages import render
 
 MIDDLE_DOT = "\u00b7"
 # Hyphenation point, bullet, katakana middle dot, halfwidth katakana middle dot.
@@ -25,15 +26,13 @@ _HAS_CJK = re.compile(f"[{_CJK}]")
 MIN_LENGTH = 2
 MAX_LENGTH = 30
 
-_MESSAGES = {
-    "length": f"姓名长度应为{MIN_LENGTH}至{MAX_LENGTH}个字，请核对后重新输入。",
-    "characters": "姓名只能包含汉字或英文字母，请按证件上的姓名填写（不能包含数字、符号或表情）。",
-    "dot": "姓名中的间隔号“·”不能出现在开头或结尾，也不能连续出现两个。",
-}
-
 
 def _invalid(reason: str) -> InvalidInput:
-    return InvalidInput(_MESSAGES[reason], code="invalid_name", details={"reason": reason})
+    return InvalidInput(
+        render("invalid_name", "zh", {"reason": reason}),
+        code="invalid_name",
+        details={"reason": reason},
+    )
 
 
 def _fold(raw: str) -> str:

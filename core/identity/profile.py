@@ -12,7 +12,7 @@ from core.pii import PiiCipher
 
 
 async def profile(cipher: PiiCipher, citizen: Citizen) -> dict[str, Any]:
-    """CONTRACT.md's ``/me`` shape plus ``phone_masked``; masks are null until known."""
+    """docs/api.md's ``/me`` shape plus ``phone_masked``; masks are null until known."""
 
     def masked(token: str | None, context: str, mask: Callable[[str], str]) -> str | None:
         return mask(cipher.decrypt(token, context=context)) if token else None

@@ -1,6 +1,6 @@
 """Real-name verification: start an attempt, confirm it with the provider, join citizens.
 
-Flow (CONTRACT.md, Citizen API):
+Flow (docs/api.md, real-name verification):
 1. ``start``: the name and ID number are validated (GB 11643, ``today`` from the injected
    clock), the provider is chosen by the platform of the caller's session (``wechat`` ->
    WeChat face verification for the citizen's WeChat openid, ``alipay`` -> Alipay certify),

@@ -28,7 +28,7 @@ def _time(value: Any) -> str:
 
 
 def citizen_shipment_view(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """CONTRACT.md's ``{"tracking_number", "events": [{"at", "status", "description"}]}``."""
+    """docs/api.md's ``{"tracking_number", "events": [{"at", "status", "description"}]}``."""
     if not rows:
         return None
     return {

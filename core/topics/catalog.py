@@ -1,4 +1,4 @@
-"""The topics of CONTRACT.md ("Topics, campaigns and exam scores"), with their Chinese names.
+"""The topics of docs/api.md ("Topics, campaigns and exam scores"), with their Chinese names.
 
 The keys are fixed by the contract; each topic's notification event is ``topic.{key}``.
 """

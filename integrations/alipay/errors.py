@@ -60,7 +60,8 @@ def error_for(node: Mapping[str, Any], method: str) -> Exception:
     sub_code = str(node.get("sub_code", "")) or None
     details = {"method": method, "code": code, "sub_code": sub_code, "sub_msg": node.get("sub_msg")}
     if method == LOGIN_METHOD and code == "40002" and sub_code in LOGIN_CODE_SUB_CODES:
-        return InvalidLoginCode(details={"platform": PLATFORM, "sub_code": sub_code})
+        # a domain error reaches the caller: no word of Alipay's in it (sub_code is logged)
+        return InvalidLoginCode(details={"platform": PLATFORM})
     cls = BY_CODE.get(code, UNKNOWN_CODE)
     message = f"alipay {method} failed: {code} {sub_code or ''} {node.get('sub_msg') or ''}"
     return cls(message.strip(), platform=PLATFORM, platform_code=sub_code or code, details=details)

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from core.clock import CST
+from integrations.alipay import sandbox_demo
 from integrations.alipay import sandbox_methods as methods
 from integrations.alipay.keys import generate_keypair
 from integrations.alipay.sandbox_methods import GatewayError, SentMessage, invalid, missing
@@ -82,6 +83,7 @@ class AlipaySandbox(LoopbackServer):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/gateway.do", self._handle)
+        sandbox_demo.add_routes(app, self)
 
     async def start(self) -> str:
         """Listen on ``host:port`` (0 = any free port); return the gateway URL."""
@@ -115,6 +117,10 @@ class AlipaySandbox(LoopbackServer):
         user = open_id or "0" + secrets.token_urlsafe(33)
         self.state.codes[code] = methods.AuthCode(appid, user, user_id)
         return code
+
+    def app_ids(self) -> list[str]:
+        """The registered apps."""
+        return list(self._apps)
 
     def complete_certify(self, certify_id: str, passed: bool) -> None:
         """The citizen finished the face check in the Alipay app, with this outcome."""

@@ -1,4 +1,4 @@
-"""Parcel tracking over the Kuaidi100 protocol (PLATFORMS.md "Parcel tracking (EMS)").
+"""Parcel tracking over the Kuaidi100 protocol (Kuaidi100's published protocol).
 
 Subscribe: form POST ``schema=json&param={company, number, key, parameters: {callbackurl,
 salt, resultv2}}`` to ``{base}/poll``. Query: form POST ``customer, param={com, num,

@@ -1,14 +1,14 @@
 """A faithful fake of Kuaidi100 with an EMS carrier behind it, over real HTTP on loopback.
 
 ``citysvc demo`` and the tests point ``Kuaidi100Client`` at it. It speaks the provider's
-paths, form fields, returnCodes and JSON shapes (PLATFORMS.md), walks parcels through
+paths, form fields, returnCodes and JSON shapes (the vendor's docs), walks parcels through
 collected (1) -> in transit (0) -> out for delivery (5) -> signed (3), or into problem (2),
 refused (14) or returning (6) -> returned (4), and pushes each step, signed with the
 subscription's salt, to the callback URL it was given, the whole history newest first as
 Kuaidi100 does. It imports nothing of our client, so it judges the client instead of
 agreeing with it.
 
-Where PLATFORMS.md is silent: a subscription of another company than ``ems`` answers 701;
+Where the vendor's docs is silent: a subscription of another company than ``ems`` answers 701;
 a query with an unknown customer or a bad sign answers 503, bad parameters 400, an expired
 key 601, a parcel with no scan yet 500 "查询无结果"; ``abort`` ends a subscription, so the
 next subscribe of that number answers 200 again.

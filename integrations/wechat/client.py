@@ -146,7 +146,7 @@ class WeChatClient:
             "touser": touser,
             "template_id": template_id,
             "data": {key: {"value": value} for key, value in data.items()},
-            # PLATFORMS.md: always send these two, never rely on the platform's defaults.
+            # the vendor's docs: always send these two, never rely on the platform's defaults.
             "miniprogram_state": miniprogram_state,
             "lang": lang,
         }

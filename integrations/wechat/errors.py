@@ -8,11 +8,13 @@ the job runner.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from core.errors import Forbidden, InvalidLoginCode, RateLimited
 from integrations.errors import Permanent, Retryable, TokenExpired
 
+log = logging.getLogger("citysvc.wechat")
 PLATFORM = "wechat"
 LOGIN = "login"
 PHONE = "phone"
@@ -56,14 +58,20 @@ def raise_for_errcode(body: dict[str, Any], *, context: str) -> None:
     errcode = errcode_of(body)
     if errcode == 0:
         return
-    # errmsg carries no secret (only a request id), so it is safe to keep in details.
+    # What WeChat said (errmsg with its request id) stays in our logs and in the upstream
+    # errors the job runner reads; the domain errors below reach callers, so carry none of it.
     details = {"errmsg": str(body.get("errmsg", "")), "context": context}
+    caller_details = {"context": context}
+    if errcode in (BAD_CODE | FREQUENCY | {RISKY_USER}):
+        log.info("wechat %s refused: %s %s", context, errcode, details["errmsg"])
     if errcode in BAD_CODE:
-        raise InvalidLoginCode(bad_code_message(context), details=details)
+        raise InvalidLoginCode(bad_code_message(context), details=caller_details)
     if errcode == RISKY_USER:
-        raise Forbidden("WeChat refused this user's login.", code="login_refused", details=details)
+        raise Forbidden(
+            "WeChat refused this user's login.", code="login_refused", details=caller_details
+        )
     if errcode in FREQUENCY and context == LOGIN:
-        raise RateLimited(retry_after=60.0, details=details)
+        raise RateLimited(retry_after=60.0, details=caller_details)
     if errcode in BAD_TOKEN:
         raise TokenExpired(
             f"wechat {context}: access token rejected ({errcode})",

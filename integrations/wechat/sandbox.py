@@ -1,11 +1,11 @@
 """A faithful fake of the WeChat server API, over real HTTP on loopback.
 
 ``citysvc demo`` and the tests point ``WeChatClient`` at it. It speaks WeChat's paths, JSON
-shapes and errcodes (see PLATFORMS.md and ``sandbox_rules``), keeps a clock that tests can
+shapes and errcodes (see the vendors' docs and ``sandbox_rules``), keeps a clock that tests can
 inject, counts every call per path and can inject faults. It imports nothing of our client,
 so it judges the client instead of agreeing with it.
 
-Errcodes chosen where PLATFORMS.md is silent: a missing or invalid ``miniprogram_state`` or
+Errcodes chosen where the vendors' docs is silent: a missing or invalid ``miniprogram_state`` or
 ``lang`` answers 47001; a page starting with "/" or blank answers 41030; a malformed body
 answers 47001; a face-verification mismatch (out_seq_no, openid, cert_hash, unknown
 verify_id, reused out_seq_no) answers 40097 "invalid args"; a face check not yet done answers
@@ -49,6 +49,9 @@ FACE_QUERY = "/cityservice/face/identify/queryverifyinfo"
 OA_TEMPLATE = "/cgi-bin/message/template/send"
 SANDBOX_CODE = "/sandbox/login-code"  # not WeChat: lets a demo front end get a wx.login code
 SANDBOX_CONSENT = "/sandbox/consent"  # not WeChat: the tap on wx.requestSubscribeMessage
+SANDBOX_PHONE = "/sandbox/phone-code"  # not WeChat: the tap on the getPhoneNumber button
+SANDBOX_FACE = "/sandbox/face"  # not WeChat: the outcome of wx.requestFacialVerify
+SANDBOX_MESSAGES = "/sandbox/messages"  # not WeChat: what a user's phone received
 CODE_LIFETIME = 300.0  # wx.login codes and phone codes both live 5 minutes
 FACE_LIFETIME = 3600
 
@@ -113,6 +116,9 @@ class WeChatSandbox(LoopbackServer):
         app.router.add_post(STABLE_TOKEN, self._wrap(self._stable_token))
         app.router.add_post(SANDBOX_CODE, self._wrap(self._sandbox_code))
         app.router.add_post(SANDBOX_CONSENT, self._wrap(self._sandbox_consent))
+        app.router.add_post(SANDBOX_PHONE, self._wrap(self._sandbox_phone))
+        app.router.add_post(SANDBOX_FACE, self._wrap(self._sandbox_face))
+        app.router.add_get(SANDBOX_MESSAGES, self._wrap(self._sandbox_messages))
         for path, handler in (
             (PHONE, self._phone),
             (SUBSCRIBE, self._subscribe),
@@ -307,6 +313,36 @@ class WeChatSandbox(LoopbackServer):
         for template_id in ids:
             self.grant_consent(str(openid), str(template_id), 1, bool(body.get("long_term")))
         return {"errcode": 0, "errmsg": "ok"}
+
+    async def _sandbox_phone(self, request: web.Request) -> Body:
+        """``{phone, appid?}`` -> ``{code}``: the getPhoneNumber button's code for that number."""
+        body = await _read_json(request) or {}
+        appid = body.get("appid") or (next(iter(self.apps)) if len(self.apps) == 1 else None)
+        phone = str(body.get("phone", ""))
+        if appid not in self.apps:
+            return _err(40013, "invalid appid")
+        if not phone.isdigit() or not 5 <= len(phone) <= 20:
+            return _err(47001, "data format error: phone")
+        return {"errcode": 0, "errmsg": "ok", "code": self.issue_phone_code(str(appid), phone)}
+
+    async def _sandbox_face(self, request: web.Request) -> Body:
+        """``{verify_id, passed}``: how the face check ended (the demo passes it unless told)."""
+        body = await _read_json(request) or {}
+        verify_id = str(body.get("verify_id", ""))
+        if verify_id not in self.faces.sessions or not isinstance(body.get("passed"), bool):
+            return _err(40097, "invalid args: verify_id or passed")
+        self.complete_face(verify_id, body["passed"])
+        return {"errcode": 0, "errmsg": "ok"}
+
+    async def _sandbox_messages(self, request: web.Request) -> Body:
+        """``?openid=``: the subscribe messages that user received, newest first."""
+        openid = request.query.get("openid", "")
+        received = [
+            {k: m.get(k) for k in ("template_id", "page", "data", "time")}
+            for m in reversed(self.sent)
+            if m.get("touser") == openid
+        ]
+        return {"errcode": 0, "errmsg": "ok", "messages": received}
 
     def _credentials(self, appid: object, secret: object, grant_type: object) -> Body | None:
         if appid not in self.apps:

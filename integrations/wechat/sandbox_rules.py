@@ -1,6 +1,6 @@
 """The WeChat platform's rules and the sandbox's bookkeeping, for ``sandbox.py``.
 
-Kept apart from the HTTP plumbing so each rule can be read against PLATFORMS.md (and the
+Kept apart from the HTTP plumbing so each rule can be read against the vendor's docs (and the
 platform's own pages) line by line. Nothing here imports our client: the sandbox must judge
 the client independently, so the cert hash, for one, is computed here a second time on
 purpose.
@@ -120,7 +120,7 @@ def check_subscribe(
 ) -> tuple[int, str]:
     """Judge a subscribe-message body up to (not including) consent: (errcode, errmsg)."""
     for name, allowed in (("miniprogram_state", MINIPROGRAM_STATES), ("lang", LANGS)):
-        # Chosen: the platform defaults these when absent; PLATFORMS.md says always send
+        # Chosen: the platform defaults these when absent; the vendor's docs says always send
         # them, so the sandbox refuses their absence with 47001 (data format error).
         if body.get(name) not in allowed:
             return 47001, f"data format error: {name} missing or invalid"

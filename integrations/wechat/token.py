@@ -1,6 +1,6 @@
 """The access token, shared by every worker: cached in shared state, refreshed in one place.
 
-Several workers refreshing on their own cause 40001 storms (PLATFORMS.md), so a refresh
+Several workers refreshing on their own cause 40001 storms (the vendor's docs), so a refresh
 takes a lock in shared state (Redis across processes) and everyone else waits for the token
 it writes. An in-process memo keeps the hot path off Redis.
 """

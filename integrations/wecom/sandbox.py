@@ -3,7 +3,7 @@
 ``POST /cgi-bin/webhook/send?key=KEY`` answers like WeCom: ``errcode`` 0 when sent, 93000
 for an unknown key, 45009 past 20 messages in 60 seconds for one key (counted over a
 sliding window, the strictest reading of "20 a minute"), 40058 for markdown over 4,096
-bytes (text over 2,048). Where PLATFORMS.md is silent: an unreadable body answers 40035,
+bytes (text over 2,048). Where the vendor's docs is silent: an unreadable body answers 40035,
 an unknown ``msgtype`` 40008, empty content 44004. Every accepted message is recorded
 with the sandbox clock's time, which tests inject; it imports nothing of our client.
 """

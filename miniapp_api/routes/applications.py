@@ -11,8 +11,11 @@ from core.cases.queries import citizen_case, citizen_cases
 from core.cases.read_model import citizen_detail
 from core.cases.submission import submit
 from core.cases.views import summary
-from miniapp_api.body import json_object, page_number
+from core.paging import paged
+from miniapp_api import schemas as s
+from miniapp_api.body import json_object, paging
 from miniapp_api.context import bearer_token, current_citizen, services
+from miniapp_api.docs import documented
 
 bp = Blueprint("applications", url_prefix="/api/v1/applications")
 
@@ -33,6 +36,26 @@ async def _detail(request: Request, number: str) -> HTTPResponse:
     "status}`; 422 `unknown_item`, `missing_material` (details list them), "
     "`delivery_not_offered`, `incomplete_address`; 403 `not_authorised_agent`."
 )
+@documented(
+    "citizen",
+    body=s.ApplicationRequest,
+    answers={201: s.Filed},
+    errors={
+        403: ("not_authorised_agent",),
+        422: (
+            "unknown_item",
+            "invalid_delivery",
+            "delivery_not_offered",
+            "incomplete_address",
+            "invalid_form",
+            "invalid_materials",
+            "unknown_material",
+            "unknown_file",
+            "missing_material",
+            "invalid_citizen_id",
+        ),
+    },
+)
 async def create(request: Request) -> HTTPResponse:
     caller = await current_citizen(request)
     body = json_object(request)
@@ -49,12 +72,13 @@ async def create(request: Request) -> HTTPResponse:
 @openapi.description(
     "Your own cases, and those you filed as an agent while the authorisation for that item "
     "stands: once the citizen revokes it, those cases leave your list and answer 404. "
-    "100 a page (`?page=`, from 1); the `X-Total-Count` header counts them all."
+    "Paged: `{items, total}`, `?page=` (from 1), `?per_page=` (default 20, at most 100)."
 )
+@documented("citizen", answers={200: s.CasePage})
 async def index(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
-    cases, total = await citizen_cases(str(citizen.id), page_number(request))
-    return json([summary(case) for case in cases], headers={"X-Total-Count": str(total)})
+    cases, total = await citizen_cases(str(citizen.id), paging(request))
+    return json(paged([summary(case) for case in cases], total))
 
 
 @bp.get("/<number:str>")
@@ -65,6 +89,7 @@ async def index(request: Request) -> HTTPResponse:
     "holiday data: Monday to Friday), `created_at`, `delivery: {method, address}` (address "
     "masked) and `materials: [{name}]`. 404 `case_not_found` for a case that is not yours."
 )
+@documented("citizen", answers={200: s.CaseDetail}, errors={404: ("case_not_found",)})
 async def show(request: Request, number: str) -> HTTPResponse:
     return await _detail(request, number)
 
@@ -81,6 +106,16 @@ async def show(request: Request, number: str) -> HTTPResponse:
     "staff actions. 409 `invalid_transition` unless the case is `supplement_requested`; "
     "404 for a case that is not yours (or no longer yours to act on as an agent)."
 )
+@documented(
+    "citizen",
+    body=s.Supplement,
+    answers={200: s.CaseDetail},
+    errors={
+        404: ("case_not_found",),
+        409: ("invalid_transition", "concurrent_update"),
+        422: ("empty_supplement", "invalid_materials", "unknown_material", "unknown_file"),
+    },
+)
 async def supplement(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     body = json_object(request)
@@ -91,6 +126,11 @@ async def supplement(request: Request, number: str) -> HTTPResponse:
 
 @bp.post("/<number:str>/withdraw")
 @openapi.summary("Withdraw a case that is submitted or waiting for a supplement")
+@documented(
+    "citizen",
+    answers={200: s.CaseDetail},
+    errors={404: ("case_not_found",), 409: ("invalid_transition", "concurrent_update")},
+)
 async def withdraw(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     case = await citizen_case(number, str(citizen.id))

@@ -9,8 +9,10 @@ from sanic_ext import openapi
 from core.errors import Unavailable
 from core.identity.accounts import citizen_for_login
 from core.ratelimit import enforce, login_per_ip
+from miniapp_api import schemas as s
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import authenticated, services
+from miniapp_api.docs import documented
 
 bp = Blueprint("auth", url_prefix="/api/v1/auth")
 
@@ -41,6 +43,17 @@ async def _login(request: Request, platform: str, field: str) -> HTTPResponse:
 @bp.post("/wechat")
 @openapi.summary("Log in with the code from wx.login")
 @openapi.body({"application/json": {"code": str}})
+@documented(
+    "public",
+    body=s.WeChatLogin,
+    answers={200: s.LoginAnswer},
+    errors={
+        401: ("invalid_login_code",),
+        403: ("login_refused",),
+        502: ("upstream_rejected",),
+        503: ("platform_not_configured", "upstream_unavailable"),
+    },
+)
 async def wechat(request: Request) -> HTTPResponse:
     return await _login(request, "wechat", "code")
 
@@ -48,12 +61,23 @@ async def wechat(request: Request) -> HTTPResponse:
 @bp.post("/alipay")
 @openapi.summary("Log in with the auth code from my.getAuthCode")
 @openapi.body({"application/json": {"auth_code": str}})
+@documented(
+    "public",
+    body=s.AlipayLogin,
+    answers={200: s.LoginAnswer},
+    errors={
+        401: ("invalid_login_code",),
+        502: ("upstream_rejected", "upstream_signature_invalid"),
+        503: ("platform_not_configured", "upstream_unavailable"),
+    },
+)
 async def alipay(request: Request) -> HTTPResponse:
     return await _login(request, "alipay", "auth_code")
 
 
 @bp.post("/logout")
 @openapi.summary("End this session: its token stops working at once")
+@documented("citizen", answers={204: None})
 async def logout(request: Request) -> HTTPResponse:
     principal = await authenticated(request)
     await services(request).sessions.revoke(principal.session_id)

@@ -16,6 +16,7 @@ from sanic_ext import openapi
 from bot.official_account import OfficialAccountBot
 from bot.wiring import build_bot
 from core.errors import Unavailable
+from miniapp_api.docs import documented
 from miniapp_api.server import App
 
 bp = Blueprint("bot", url_prefix="/bot")
@@ -44,6 +45,11 @@ def _query(request: Request) -> dict[str, str]:
 @bp.get("/wechat")
 @openapi.summary("Official Account server URL check: echoes echostr when signed")
 @openapi.description("401 `signature_invalid` when the signature does not verify.")
+@documented(
+    "public",
+    answers={200: "text/plain"},
+    errors={401: ("signature_invalid",), 503: ("bot_not_configured",)},
+)
 async def verify(request: Request) -> HTTPResponse:
     bot = bot_for_app(request.app)
     return text(bot.verify_url(_query(request)))
@@ -58,6 +64,11 @@ async def verify(request: Request) -> HTTPResponse:
     "recorded when the Official Account's secret is not configured). 401 "
     "`signature_invalid` for a bad `signature` / `msg_signature`, a stale timestamp, a "
     "timestamp and nonce already used, or a plain push while safe mode is configured."
+)
+@documented(
+    "public",
+    answers={200: "application/xml"},
+    errors={401: ("signature_invalid",), 503: ("bot_not_configured",)},
 )
 async def push(request: Request) -> HTTPResponse:
     bot = bot_for_app(request.app)

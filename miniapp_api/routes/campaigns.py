@@ -12,9 +12,12 @@ from sanic_ext import openapi
 from core.campaigns import rules, service
 from core.campaigns.models import Campaign
 from core.campaigns.testers import MAX_TEST_RECIPIENTS, resolve_testers
+from core.paging import fetch_page, paged
 from core.topics.catalog import BY_KEY
-from miniapp_api.body import json_object
+from miniapp_api import schemas as s
+from miniapp_api.body import json_object, paging
 from miniapp_api.context import current_staff, services
+from miniapp_api.docs import documented
 from notifications.campaign_delivery import OutboxCampaignDelivery, test_send
 from notifications.templates import Registry
 from notifications.worker_jobs import app_ids
@@ -59,6 +62,20 @@ async def _shown(request: Request, campaign: Campaign, status: int = 200) -> HTT
     "64 / 200 characters, the stored length), `does_not_fit` (with `details.problems`) only "
     "when a value cannot be fitted to its field at all."
 )
+@documented(
+    "staff",
+    body=s.CampaignRequest,
+    answers={201: s.Campaign},
+    errors={
+        422: (
+            "unknown_topic",
+            "unknown_town",
+            "invalid_send_at",
+            "invalid_quiet_hours",
+            "does_not_fit",
+        )
+    },
+)
 async def create(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     svc = services(request)
@@ -73,11 +90,12 @@ async def create(request: Request) -> HTTPResponse:
 
 
 @bp.get("")
-@openapi.summary("Every campaign, newest first")
+@openapi.summary("Every campaign, newest first (paged)")
+@documented("staff", answers={200: s.CampaignPage})
 async def index(request: Request) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
-    campaigns = await Campaign.all().order_by("-id").limit(200)
-    return json([_view(request, c) for c in campaigns])
+    campaigns, total = await fetch_page(Campaign.all(), paging(request), "-id")
+    return json(paged([_view(request, c) for c in campaigns], total))
 
 
 @bp.get("/<campaign_id:id>")
@@ -88,6 +106,7 @@ async def index(request: Request) -> HTTPResponse:
     "where it then waits to queue anything until the window ends), `sent`, `no_consent`, "
     "`failed`, `remaining` (not yet tried). " + WARNINGS
 )
+@documented("staff", answers={200: s.Campaign}, errors={404: ("campaign_not_found", "not_found")})
 async def show(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
     return await _shown(request, await service.load(campaign_id))
@@ -95,6 +114,15 @@ async def show(request: Request, campaign_id: int) -> HTTPResponse:
 
 @bp.post("/<campaign_id:id>/approve")
 @openapi.summary("Approve (a second publicity or admin user): scheduled; 403 self_approval")
+@documented(
+    "staff",
+    answers={200: s.Campaign},
+    errors={
+        403: ("self_approval",),
+        404: ("campaign_not_found", "not_found"),
+        409: ("invalid_transition",),
+    },
+)
 async def approve(request: Request, campaign_id: int) -> HTTPResponse:
     member = await current_staff(request)
     now = services(request).clock.now()
@@ -110,18 +138,33 @@ async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
 
 @bp.post("/<campaign_id:id>/pause")
 @openapi.summary("Pause: queued messages are held back")
+@documented(
+    "staff",
+    answers={200: s.Campaign},
+    errors={404: ("campaign_not_found", "not_found"), 409: ("invalid_transition",)},
+)
 async def pause(request: Request, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "pause")
 
 
 @bp.post("/<campaign_id:id>/resume")
 @openapi.summary("Resume: scheduled, or running when it had started")
+@documented(
+    "staff",
+    answers={200: s.Campaign},
+    errors={404: ("campaign_not_found", "not_found"), 409: ("invalid_transition",)},
+)
 async def resume(request: Request, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "resume")
 
 
 @bp.post("/<campaign_id:id>/cancel")
 @openapi.summary("Cancel: queued messages are withdrawn and their consents kept")
+@documented(
+    "staff",
+    answers={200: s.Campaign},
+    errors={404: ("campaign_not_found", "not_found"), 409: ("invalid_transition",)},
+)
 async def cancel(request: Request, campaign_id: int) -> HTTPResponse:
     return await _act(request, campaign_id, "cancel")
 
@@ -133,6 +176,11 @@ async def cancel(request: Request, campaign_id: int) -> HTTPResponse:
     "values fitted to their fields as case messages are (a WeChat `thing` field cut to 20 "
     "characters ending in `…`, an Alipay keyword to 50). The campaign's `warnings` list each "
     "value that was shortened."
+)
+@documented(
+    "staff",
+    answers={200: s.Preview},
+    errors={404: ("campaign_not_found", "not_found"), 422: ("does_not_fit",)},
 )
 async def preview(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
@@ -155,6 +203,15 @@ async def preview(request: Request, campaign_id: int) -> HTTPResponse:
     "of an active staff member (else the same 422, `details.citizen_ids`). Answer: "
     "`{messages: [{username, citizen_id, channel, status}]}`, status `queued` or "
     "`no_consent`."
+)
+@documented(
+    "staff",
+    body=s.TestSend,
+    answers={200: s.TestSent},
+    errors={
+        404: ("campaign_not_found", "not_found"),
+        422: ("not_a_test_recipient", "does_not_fit"),
+    },
 )
 async def send_test(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)

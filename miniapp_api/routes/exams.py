@@ -7,7 +7,9 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.exams.service import own_score
+from miniapp_api import schemas as s
 from miniapp_api.context import bearer_token, services
+from miniapp_api.docs import documented
 
 bp = Blueprint("exams", url_prefix="/api/v1/exams")
 
@@ -21,6 +23,11 @@ bp = Blueprint("exams", url_prefix="/api/v1/exams")
     "before release, without a record or for an unknown exam (the same answer); 403 "
     "`realname_required` before real-name verification; 429 `rate_limited` (with "
     "`Retry-After`) beyond 30 queries a minute per citizen."
+)
+@documented(
+    "citizen",
+    answers={200: s.Score},
+    errors={403: ("realname_required",), 404: ("score_not_found",)},
 )
 async def score(request: Request, exam: str) -> HTTPResponse:
     svc = services(request)

@@ -14,9 +14,13 @@ from core.identity.models import Citizen
 from core.identity.phone import bind_phone
 from core.identity.profile import profile
 from core.knowledge.links import issue_code
+from core.paging import paged
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
-from miniapp_api.body import json_object, required_str
+from miniapp_api import schemas as s
+from miniapp_api.body import json_object, paging, required_str
 from miniapp_api.context import authenticated, current_citizen, services
+from miniapp_api.docs import documented
+from notifications.inbox import inbox
 
 bp = Blueprint("me", url_prefix="/api/v1/me")
 
@@ -50,6 +54,7 @@ async def _profile(request: Request, citizen_id: str) -> HTTPResponse:
     "null until known. `phone_masked` is an addition to the contract."
 )
 @openapi.response(200, {"application/json": _ME_SHAPE})
+@documented("citizen", answers={200: s.Me}, errors={401: ("account_closed",)})
 async def me(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     return json(await profile(services(request).cipher, citizen))
@@ -61,6 +66,7 @@ async def me(request: Request) -> HTTPResponse:
     "Answers 204. Case files stay (the law requires them) without the "
     "citizen's personal fields; see core/identity/closing.py."
 )
+@documented("citizen", answers={204: None})
 async def close(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
@@ -78,6 +84,17 @@ async def close(request: Request) -> HTTPResponse:
     "per IP, 503 `realname_unavailable` when the session's platform has no provider."
 )
 @openapi.body({"application/json": {"name": str, "id_number": str}})
+@documented(
+    "citizen",
+    body=s.RealnameStart,
+    answers={202: s.VerificationStarted},
+    errors={
+        401: ("account_closed",),
+        409: ("already_verified",),
+        422: ("invalid_id_number", "invalid_name"),
+        503: ("realname_unavailable",),
+    },
+)
 async def realname(request: Request) -> HTTPResponse:
     principal, citizen = await _caller(request)
     svc = services(request)
@@ -105,6 +122,18 @@ async def realname(request: Request) -> HTTPResponse:
 )
 @openapi.body({"application/json": {"verification_id": str}})
 @openapi.response(200, {"application/json": _ME_SHAPE})
+@documented(
+    "citizen",
+    body=s.RealnameConfirm,
+    answers={200: s.Me},
+    errors={
+        404: ("verification_not_found",),
+        409: ("verification_used", "verification_expired", "already_verified"),
+        422: ("verification_failed",),
+        502: ("upstream_rejected",),
+        503: ("upstream_unavailable", "realname_unavailable"),
+    },
+)
 async def confirm(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     verification_id = required_str(json_object(request), "verification_id", max_length=64)
@@ -120,6 +149,16 @@ async def confirm(request: Request) -> HTTPResponse:
 )
 @openapi.body({"application/json": {"code": str}})
 @openapi.response(200, {"application/json": _ME_SHAPE})
+@documented(
+    "citizen",
+    body=s.PhoneCode,
+    answers={200: s.Me},
+    errors={
+        422: ("invalid_phone_code", "invalid_phone"),
+        502: ("upstream_rejected",),
+        503: ("platform_not_configured", "upstream_unavailable"),
+    },
+)
 async def phone(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     code = required_str(json_object(request), "code", max_length=512)
@@ -134,6 +173,7 @@ async def phone(request: Request) -> HTTPResponse:
 
 @bp.get("/town")
 @openapi.summary("The township the caller said they live in: {town} (null when not said)")
+@documented("citizen", answers={200: s.TownAnswer})
 async def town(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     return json({"town": await town_of(str(citizen.id))})
@@ -146,6 +186,7 @@ async def town(request: Request) -> HTTPResponse:
     "otherwise). An addition to the contract."
 )
 @openapi.body({"application/json": {"town": str}})
+@documented("citizen", body=s.Town, answers={200: s.TownAnswer}, errors={422: ("unknown_town",)})
 async def set_own_town(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
@@ -156,6 +197,7 @@ async def set_own_town(request: Request) -> HTTPResponse:
 
 @bp.delete("/town")
 @openapi.summary("Forget the caller's township (204)")
+@documented("citizen", answers={204: None})
 async def forget_town(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     await clear_town(str(citizen.id))
@@ -174,6 +216,7 @@ OA_BINDING_PER_CITIZEN = Limit("oa-binding-citizen", hits=10, window=3600)
     "cases. A new code replaces the previous one. 429 past 10 codes an hour."
 )
 @openapi.response(201, {"application/json": {"code": str, "expires_at": str, "expires_in": int}})
+@documented("citizen", answers={201: s.BindingCode}, errors={503: ("binding_busy",)})
 async def oa_binding_code(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
@@ -184,3 +227,17 @@ async def oa_binding_code(request: Request) -> HTTPResponse:
     return json(
         {"code": code, "expires_at": expires.isoformat(), "expires_in": seconds}, status=201
     )
+
+
+@bp.get("/messages")
+@openapi.summary("The calling citizen's inbox: messages sent or due, newest first (paged)")
+@openapi.description(
+    "Each `{event, title, at, channel, status, application_number}`: `status` as in the staff "
+    "view (`queued`, `sending`, `sent`, `failed`, `no_consent`, `no_channel`); `at` the time "
+    "sent, else the time due; `application_number` null for messages about no case."
+)
+@documented("citizen", answers={200: s.MessagePage})
+async def messages(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    items, total = await inbox(str(citizen.id), paging(request))
+    return json(paged(items, total))

@@ -10,8 +10,10 @@ from sanic_ext import openapi
 
 from core.errors import Conflict, InvalidInput
 from core.identity.models import PlatformAccount
+from miniapp_api import schemas as s
 from miniapp_api.body import json_object
 from miniapp_api.context import current_citizen, services
+from miniapp_api.docs import documented
 from notifications.consents import counts, read_answers, record_answers
 from notifications.templates import PLATFORMS, Registry
 
@@ -37,6 +39,7 @@ def _platform(value: object) -> str:
     "`?platform=wechat` or `alipay` lists that mini-program's templates; without it, both "
     "platforms' are listed, each entry naming its `platform`."
 )
+@documented("public", answers={200: [s.Template]})
 async def templates(request: Request) -> HTTPResponse:
     asked = request.args.get("platform")
     platforms = PLATFORMS if asked is None else (_platform(asked),)
@@ -64,6 +67,15 @@ async def templates(request: Request) -> HTTPResponse:
     "message. The answer is `{platform, consents: [{template_id, events, long_term_template, "
     "long_term, credits, reserved, rejections}]}`, `credits` counting those not yet held by a "
     "queued message. 409 `no_platform_account` when the citizen has no account on the platform."
+)
+@documented(
+    "citizen",
+    body=s.ConsentTap,
+    answers={200: s.Consents},
+    errors={
+        409: ("no_platform_account",),
+        422: ("unknown_template", "conflicting", "too_many_templates", "mixed"),
+    },
 )
 async def consent(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)

@@ -9,8 +9,10 @@ from sanic_ext import openapi
 from core.cases.queries import staff_case_to_act
 from core.shipping.service import apply_update, record_shipment, subscribe_parcel
 from integrations.tracking.client import CALLBACK_PATH, PUSH_ANSWER, verify_push
+from miniapp_api import schemas as s
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import current_staff, services
+from miniapp_api.docs import documented
 from miniapp_api.routes.staff import _detail as staff_detail
 
 bp = Blueprint("shipments")
@@ -28,6 +30,16 @@ bp = Blueprint("shipments")
     "`tracking_number_in_use`, nothing changed (one citizen's cases may share an envelope). "
     "Clerks and admins only (supervisors: 403 `role_not_allowed`). "
     "Answers the case as `GET /api/v1/staff/applications/{number}` does, with its shipment."
+)
+@documented(
+    "staff",
+    body=s.ShipmentRequest,
+    answers={200: s.StaffCase},
+    errors={
+        404: ("case_not_found",),
+        409: ("invalid_transition", "not_shippable", "tracking_number_in_use", "concurrent_update"),
+        422: ("invalid_tracking_number",),
+    },
 )
 async def record(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
@@ -55,6 +67,7 @@ def _field(request: Request, name: str) -> str | None:
     "Unsigned or badly signed pushes answer 401 and change nothing. Repeated pushes are "
     'harmless. Success answers `{"result": true, "returnCode": "200", "message": "成功"}`.'
 )
+@documented("public", answers={200: "application/json"}, errors={401: ("signature_invalid",)})
 async def tracking_push(request: Request) -> HTTPResponse:
     svc = services(request)
     update = verify_push(svc.settings.secret_key, _field(request, "param"), _field(request, "sign"))

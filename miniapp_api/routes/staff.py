@@ -14,14 +14,17 @@ from core.cases.transitions import move
 from core.cases.views import staff_view, summary
 from core.errors import InvalidInput, NotFound
 from core.identity.models import Citizen
+from core.paging import paged
 from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
 from core.shipping.views import staff_shipment
 from core.staff.models import StaffMember
 from core.staff.service import authenticate
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
-from miniapp_api.body import flag, json_object, page_number, required_str
+from miniapp_api import schemas as s
+from miniapp_api.body import flag, json_object, paging, required_str
 from miniapp_api.context import current_staff, services
+from miniapp_api.docs import documented
 from miniapp_api.headers import attachment
 from notifications.outbox import messages_for
 
@@ -35,6 +38,12 @@ bp = Blueprint("staff", url_prefix="/api/v1/staff")
     "department the code a clerk or supervisor is scoped to (null for the others). 401 "
     "`invalid_credentials`; after five failures 401 `account_locked` for 15 minutes; 429 "
     "per address."
+)
+@documented(
+    "public",
+    body=s.StaffLogin,
+    answers={200: s.StaffToken},
+    errors={401: ("invalid_credentials", "account_locked")},
 )
 async def login(request: Request) -> HTTPResponse:
     svc = services(request)
@@ -67,22 +76,24 @@ async def _detail(request: Request, number: str, member: StaffMember) -> HTTPRes
 @bp.get("/applications")
 @openapi.summary("Cases of the staff member's department (?status=, ?overdue=true, ?page=)")
 @openapi.description(
-    "Newest first, 100 a page (`?page=`, from 1); the `X-Total-Count` header counts every "
-    "match. `status` one of the case states (else 422 `invalid_status`); `overdue` `true` "
+    "Newest first, paged: `{items, total}`, `?page=` (from 1), `?per_page=` (default 20, at "
+    "most 100). `status` one of the case states (else 422 `invalid_status`); `overdue` `true` "
     "or `false` (else 422): open cases past their due date, clock not stopped."
 )
+@documented("staff", answers={200: s.CasePage}, errors={422: ("invalid_status", "invalid_value")})
 async def index(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     today = services(request).clock.now().date()
     status = request.args.get("status") or None
     cases, total = await staff_cases(
-        member, status, flag(request, "overdue"), today, page_number(request)
+        member, status, flag(request, "overdue"), today, paging(request)
     )
-    return json([summary(case) for case in cases], headers={"X-Total-Count": str(total)})
+    return json(paged([summary(case) for case in cases], total))
 
 
 @bp.get("/applications/<number:str>")
 @openapi.summary("One case with masked applicant, materials, audit trail and messages")
+@documented("staff", answers={200: s.StaffCase}, errors={404: ("case_not_found",)})
 async def show(request: Request, number: str) -> HTTPResponse:
     return await _detail(request, number, await current_staff(request))
 
@@ -96,6 +107,16 @@ async def show(request: Request, number: str) -> HTTPResponse:
     "`days` (working days) goes with `extend`. "
     "409 `invalid_transition` from a state that does not allow it. Clerks and admins only: "
     "supervisors read and warn, and get 403 `role_not_allowed`."
+)
+@documented(
+    "staff",
+    body=s.StaffAction,
+    answers={200: s.StaffCase},
+    errors={
+        404: ("case_not_found",),
+        409: ("invalid_transition", "concurrent_update", "already_extended"),
+        422: ("invalid_action", "note_required", "invalid_extension"),
+    },
 )
 async def act(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
@@ -122,6 +143,11 @@ async def act(request: Request, number: str) -> HTTPResponse:
 @openapi.summary("Download a material of a case of your department")
 @openapi.description(
     "Sent as an attachment (`Content-Disposition: attachment`, `nosniff`, `no-store`)."
+)
+@documented(
+    "staff",
+    answers={200: "application/octet-stream"},
+    errors={404: ("case_not_found", "file_not_found")},
 )
 async def material(request: Request, number: str, file_id: str) -> HTTPResponse:
     case = await staff_case(number, await current_staff(request))

@@ -12,7 +12,9 @@ from core.errors import InvalidInput, NotFound
 from core.ports import TopicFeeds
 from core.topics.service import list_topics, subscribe, topic_of, unsubscribe
 from integrations.topics import default_feeds
+from miniapp_api import schemas as s
 from miniapp_api.context import current_citizen, services
+from miniapp_api.docs import documented
 
 bp = Blueprint("topics", url_prefix="/api/v1")
 
@@ -20,13 +22,15 @@ MAX_QUERY = 32
 
 
 @bp.get("/towns")
-@openapi.summary("The district's townships, for the town picker: {towns} ([] = free text)")
+@openapi.summary("The district's townships, for the town picker: a plain array ([] = free text)")
+@documented("public", answers={200: "application/json"})
 async def towns(request: Request) -> HTTPResponse:
-    return json({"towns": list(services(request).settings.campaigns.towns)})
+    return json(list(services(request).settings.campaigns.towns))
 
 
 @bp.get("/topics")
 @openapi.summary("Every topic with whether the caller follows it: [{key, name, subscribed}]")
+@documented("citizen", answers={200: [s.Topic]})
 async def index(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     return json(await list_topics(str(citizen.id)))
@@ -34,6 +38,7 @@ async def index(request: Request) -> HTTPResponse:
 
 @bp.put("/topics/<key:str>/subscription")
 @openapi.summary("Follow a topic (204); ask consent for its template topic.{key} as well")
+@documented("citizen", answers={204: None}, errors={404: ("topic_not_found",)})
 async def follow(request: Request, key: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     await subscribe(str(citizen.id), key[:64], services(request).clock.now())
@@ -42,6 +47,7 @@ async def follow(request: Request, key: str) -> HTTPResponse:
 
 @bp.delete("/topics/<key:str>/subscription")
 @openapi.summary("Stop following a topic (204, also when not followed)")
+@documented("citizen", answers={204: None}, errors={404: ("topic_not_found",)})
 async def unfollow(request: Request, key: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     await unsubscribe(str(citizen.id), key[:64])
@@ -50,6 +56,11 @@ async def unfollow(request: Request, key: str) -> HTTPResponse:
 
 @bp.get("/topics/<key:str>/feed")
 @openapi.summary("The latest items of a topic's feed (highway_traffic, food_safety, ...)")
+@documented(
+    "citizen",
+    answers={200: [s.FeedItem]},
+    errors={404: ("topic_not_found",), 502: ("upstream_rejected",), 503: ("upstream_unavailable",)},
+)
 async def feed(request: Request, key: str) -> HTTPResponse:
     await current_citizen(request)
     topic = topic_of(key[:64])
@@ -59,6 +70,11 @@ async def feed(request: Request, key: str) -> HTTPResponse:
 
 @bp.get("/bus/routes")
 @openapi.summary("Bus routes whose number, name or stops match ?q=")
+@documented(
+    "citizen",
+    answers={200: [s.BusRoute]},
+    errors={422: ("invalid_query",), 503: ("upstream_unavailable",)},
+)
 async def bus_routes(request: Request) -> HTTPResponse:
     await current_citizen(request)
     query = (request.args.get("q") or "").strip()
@@ -74,6 +90,11 @@ async def bus_routes(request: Request) -> HTTPResponse:
 
 @bp.get("/food-safety/trace/<code:str>")
 @openapi.summary("The traceability record of a product code (food_safety topic); 404 if none")
+@documented(
+    "citizen",
+    answers={200: s.TraceRecord},
+    errors={404: ("trace_not_found",), 503: ("upstream_unavailable",)},
+)
 async def trace(request: Request, code: str) -> HTTPResponse:
     await current_citizen(request)
     record = await _feeds(request).trace(code[:64])

@@ -9,7 +9,9 @@ from sanic_ext import openapi
 from core.errors import InvalidInput, Malformed
 from core.ratelimit import UPLOAD_PER_CITIZEN, enforce
 from core.uploads.service import owned_upload, read_upload, save_upload
+from miniapp_api import schemas as s
 from miniapp_api.context import current_citizen, services
+from miniapp_api.docs import documented
 from miniapp_api.headers import attachment
 
 bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
@@ -24,6 +26,17 @@ bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
     "the form carries more than one `file`, 400 without one. 429 `rate_limited` past 20 "
     "uploads a minute, 422 `upload_quota_exceeded` past 200 MB in 24 hours. A file no case "
     "lists is removed a day after its upload."
+)
+@documented(
+    "citizen",
+    body=s.UploadForm,
+    media="multipart/form-data",
+    answers={201: s.Uploaded},
+    errors={
+        413: ("file_too_large", "payload_too_large"),
+        415: ("unsupported_file_type",),
+        422: ("empty_file", "one_file_only", "missing_field"),
+    },
 )
 async def create(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
@@ -49,6 +62,7 @@ async def create(request: Request) -> HTTPResponse:
 @openapi.description(
     "Sent as an attachment (`Content-Disposition: attachment`, `nosniff`, `no-store`)."
 )
+@documented("citizen", answers={200: "application/octet-stream"}, errors={404: ("file_not_found",)})
 async def show(request: Request, file_id: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     upload = await owned_upload(file_id, str(citizen.id))

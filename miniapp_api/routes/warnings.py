@@ -12,7 +12,11 @@ from core.alerts.models import StaffAlert
 from core.alerts.service import open_alerts
 from core.cases.models import Application
 from core.errors import Forbidden
+from core.paging import paged
+from miniapp_api import schemas as s
+from miniapp_api.body import paging
 from miniapp_api.context import current_staff
+from miniapp_api.docs import documented
 
 bp = Blueprint("warnings", url_prefix="/api/v1/staff/warnings")
 
@@ -37,20 +41,22 @@ def _view(alert: StaffAlert, numbers: dict[int, str]) -> dict[str, Any]:
 @bp.get("")
 @openapi.summary("Open warnings of the staff member's department (admins: every department)")
 @openapi.description(
-    "Newest first: `[{id, kind, level, colour, audience, department, number, message, "
-    "created_at}]`. Kinds include the supervision warnings `not_accepted`, `near_deadline`, "
+    "Newest first, paged (`{items, total}`, `?page=`, `?per_page=`); each `{id, kind, "
+    "level, colour, audience, department, number, message, "
+    "created_at}`. Kinds include the supervision warnings `not_accepted`, `near_deadline`, "
     "`supplement_pending` (yellow), `overdue` and `overdue_escalated` (red; the latter "
     "addressed to supervisors), and delivery problems. Clerks, supervisors and admins only."
 )
+@documented("staff", answers={200: s.WarningPage})
 async def index(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     if member.role not in ROLES:
         raise Forbidden("Your role does not handle cases.", code="role_not_allowed")
     department = None if member.role == "admin" else member.department_code
     if department is None and member.role != "admin":
-        return json([])
-    alerts = await open_alerts(department)
+        return json(paged([], 0))
+    alerts, total = await open_alerts(department, paging(request))
     case_ids = list({a.application_id for a in alerts})
     rows = await Application.filter(id__in=case_ids).values_list("id", "number")
     numbers = {int(case_id): str(number) for case_id, number in rows}
-    return json([_view(alert, numbers) for alert in alerts])
+    return json(paged([_view(alert, numbers) for alert in alerts], total))

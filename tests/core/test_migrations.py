@@ -43,3 +43,15 @@ async def test_accounts_are_found_by_citizen_through_an_index(tmp_path: Path) ->
             ["a", "b"],
         ).fetchall()
     assert "USING INDEX" in str(plan), plan
+
+
+async def test_the_inbox_reads_a_citizens_messages_through_an_index(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'inbox.sqlite3'}"
+    await migrate(url)
+    with sqlite3.connect(tmp_path / "inbox.sqlite3") as db:
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM notify_outbox WHERE citizen_id = ? "
+            "ORDER BY id DESC LIMIT 20",
+            ["a"],
+        ).fetchall()
+    assert "USING INDEX" in str(plan) and "TEMP B-TREE" not in str(plan), plan

@@ -46,7 +46,7 @@ async def test_authorised_agent_files_for_citizen(api: Api, wechat: WeChatSandbo
     assert status == 201 and auth["agent_id"] == agent_id
     status, case = await file_for(api, agent, citizen_id)
     assert status == 201, case
-    mine = (await api.call("GET", "/api/v1/applications", token=citizen))[1]
+    mine = (await api.call("GET", "/api/v1/applications", token=citizen))[1]["items"]
     assert [c["number"] for c in mine] == [case["number"]]
     clerk = await b.staff_token(api, "clerk1")
     view = (await api.call("GET", f"/api/v1/staff/applications/{case['number']}", token=clerk))[1]
@@ -100,7 +100,10 @@ async def reach(api: Api, token: str, number: str) -> list[int]:
     """The status of each thing a citizen can do with a case: read, list, supplement, withdraw."""
     path = f"/api/v1/applications/{number}"
     read = (await api.call("GET", path, token=token))[0]
-    listed = [c["number"] for c in (await api.call("GET", "/api/v1/applications", token=token))[1]]
+    listed = [
+        c["number"]
+        for c in (await api.call("GET", "/api/v1/applications", token=token))[1]["items"]
+    ]
     material = {"name": "申请表", "file_id": await b.upload(api, token)}
     supplement = (
         await api.call("POST", f"{path}/supplement", token=token, json={"materials": [material]})
@@ -131,10 +134,10 @@ async def test_revoking_cuts_the_agent_off(api: Api, wechat: WeChatSandbox) -> N
     assert await reach(api, agent, second) == [404] * 4 == await reach(api, stranger, second)
     status, body, _ = await api.call("GET", f"/api/v1/applications/{second}", token=agent)
     assert body["error"]["code"] == "case_not_found"
-    assert (await api.call("GET", "/api/v1/applications", token=agent))[1] == []
+    assert (await api.call("GET", "/api/v1/applications", token=agent))[1]["items"] == []
     # the citizen keeps every case, untouched by the agent's attempts
     assert await reach(api, citizen, second) == [200, 200, 200, 200]
-    listed = (await api.call("GET", "/api/v1/applications", token=citizen))[1]
+    listed = (await api.call("GET", "/api/v1/applications", token=citizen))[1]["items"]
     assert [c["status"] for c in listed] == ["supplement_requested", "withdrawn", "withdrawn"]
     # authorised again, the agent again reaches what it filed for that item
     await authorise(api, citizen, agent_id)
@@ -162,5 +165,8 @@ async def test_an_authorisation_covers_its_own_item_and_principal(
     assert (await api.call("GET", f"/api/v1/applications/{cut}", token=agent))[0] == 404
     for number in kept:
         assert (await api.call("GET", f"/api/v1/applications/{number}", token=agent))[0] == 200
-    listed = [c["number"] for c in (await api.call("GET", "/api/v1/applications", token=agent))[1]]
+    listed = [
+        c["number"]
+        for c in (await api.call("GET", "/api/v1/applications", token=agent))[1]["items"]
+    ]
     assert listed == kept[::-1]

@@ -22,7 +22,7 @@ async def test_file_and_read_case(api: Api, wechat: WeChatSandbox) -> None:
     assert case["delivery"]["address"]["phone"] == "138****5678"
     assert "龙川路88号" not in str(case)
     status, listed, _ = await api.call("GET", "/api/v1/applications", token=token)
-    assert [c["number"] for c in listed] == [number]
+    assert [c["number"] for c in listed["items"]] == [number]
 
 
 async def test_a_case_filed_before_the_stored_copies_reads_the_same(
@@ -113,6 +113,28 @@ async def test_licence_fills_required_material(api: Api, wechat: WeChatSandbox) 
     }
     status, answer, _ = await api.call("POST", "/api/v1/applications", token=token, json=body)
     assert status == 201, answer
+
+
+async def test_a_verified_citizen_needs_no_id_card_upload(api: Api, wechat: WeChatSandbox) -> None:
+    """The registry holds nothing for this citizen: the verified real name is the ID card."""
+    await b.add_item(delivery=("pickup",))
+    token = await b.citizen_token(api, wechat)
+    file_id = await b.upload(api, token)
+    body = {
+        "item_code": "320112-000-XK-00001",
+        "materials": [{"name": "申请表", "file_id": file_id}],
+        "delivery": {"method": "pickup"},
+    }
+    status, answer, _ = await api.call("POST", "/api/v1/applications", token=token, json=body)
+    assert (status, answer["error"]["code"]) == (422, "missing_material")
+    assert answer["error"]["details"]["missing"] == ["居民身份证"]
+    await b.verify_directly((await b.me(api, token))["id"], id_number="320112199001010013")
+    status, answer, _ = await api.call("POST", "/api/v1/applications", token=token, json=body)
+    assert status == 201, answer
+    clerk = await b.staff_token(api, "clerk1")
+    path = f"/api/v1/staff/applications/{answer['number']}"
+    _, case, _ = await api.call("GET", path, token=clerk)
+    assert {"name": "居民身份证", "licence": "realname-verified"} in case["materials"]
 
 
 async def test_someone_elses_case_is_404(api: Api, wechat: WeChatSandbox) -> None:

@@ -288,7 +288,7 @@ async def test_accounts_join_across_platforms(
     for token in (wechat_token, alipay_token):
         status, cases, _ = await api.call("GET", "/api/v1/applications", token=token)
         assert status == 200, cases
-        assert {c["number"] for c in cases} == {wechat_case, alipay_case}
+        assert {c["number"] for c in cases["items"]} == {wechat_case, alipay_case}
     # the next Alipay login lands on the joined citizen too
     again = await alipay_login(api, alipay, open_id="ali-join")
     assert again["citizen"] == {"id": kept_id, "realname_verified": True}

@@ -212,7 +212,7 @@ async def test_only_decided_ems_cases_ship(api: Api, wechat: WeChatSandbox) -> N
     pending = await b.file_case(api, citizen)
     status, body = await ship(api, clerk, pending, S10)
     assert (status, body["error"]["code"]) == (409, "invalid_transition")
-    assert "submitted" in body["error"]["message"]
+    assert body["error"]["details"]["status"] == "submitted"
     outsider = await b.staff_token(api, "clerk-mz", department="MZ")
     assert (await ship(api, outsider, pickup, S10))[0] == 404
 
@@ -329,7 +329,7 @@ async def test_a_problem_parcel_alerts_the_clerk_once(
     await walk(api, carrier, S10, 3)
     for _ in range(2):  # the provider pushes again; a repeat is no new failure
         assert (await carrier.push(S10)).answer == OK
-    alerts = await open_alerts("GA")
+    alerts = (await open_alerts("GA"))[0]
     assert [(a.kind, a.level) for a in alerts] == [("shipment.problem", "warning")]
     assert number in alerts[0].message and S10 in alerts[0].message
     failed = await Milestone.filter(event="shipment.delivery_failed").values_list("note", flat=True)

@@ -141,8 +141,8 @@ async def test_department_scoping(api: Api, wechat: WeChatSandbox) -> None:
     status, body, _ = await api.call("GET", f"/api/v1/staff/applications/{number}", token=outsider)
     assert (status, body["error"]["code"]) == (404, "case_not_found")
     assert (await b.act(api, outsider, number, "accept"))[0] == 404
-    assert (await api.call("GET", "/api/v1/staff/applications", token=outsider))[1] == []
-    listed = (await api.call("GET", "/api/v1/staff/applications", token=clerk))[1]
+    assert (await api.call("GET", "/api/v1/staff/applications", token=outsider))[1]["items"] == []
+    listed = (await api.call("GET", "/api/v1/staff/applications", token=clerk))[1]["items"]
     assert [c["number"] for c in listed] == [number]
     assert (await api.call("GET", f"/api/v1/staff/applications/{number}", token=admin))[0] == 200
     assert (await api.call("GET", "/api/v1/staff/applications", token=publicity))[0] == 403
@@ -167,10 +167,13 @@ async def test_overdue_filter(api: Api, wechat: WeChatSandbox) -> None:
     _, clerk, number = await b.new_case(api, wechat, promised=1, legal=20)
     await b.act(api, clerk, number, "accept")  # due Tue 2026-11-03
     api.clock.set(at("2026-11-04"))
-    listed = (await api.call("GET", "/api/v1/staff/applications?overdue=true", token=clerk))[1]
+    listed = (await api.call("GET", "/api/v1/staff/applications?overdue=true", token=clerk))[1][
+        "items"
+    ]
     assert [c["number"] for c in listed] == [number]
     api.clock.set(at("2026-11-03"))
-    assert (await api.call("GET", "/api/v1/staff/applications?overdue=1", token=clerk))[1] == []
+    none = (await api.call("GET", "/api/v1/staff/applications?overdue=1", token=clerk))[1]
+    assert none == {"items": [], "total": 0}
 
 
 async def test_staff_login_lockout(api: Api) -> None:

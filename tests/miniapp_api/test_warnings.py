@@ -27,8 +27,9 @@ async def test_department_scoping_and_shape(api: Api) -> None:
     await _sweep()
     clerk = await b.staff_token(api, "clerk-ga", "clerk", "GA")
 
-    status, body, _ = await api.call("GET", "/api/v1/staff/warnings", token=clerk)
-    assert status == 200
+    status, page, _ = await api.call("GET", "/api/v1/staff/warnings", token=clerk)
+    assert status == 200 and page["total"] == 3
+    body = page["items"]
     seen = {(w["number"], w["kind"]) for w in body}
     assert seen == {
         (overdue.number, "overdue"),
@@ -45,7 +46,11 @@ async def test_department_scoping_and_shape(api: Api) -> None:
 
     admin = await b.staff_token(api, "admin1", "admin", None)
     _, everything, _ = await api.call("GET", "/api/v1/staff/warnings", token=admin)
-    assert {w["number"] for w in everything} == {overdue.number, near.number, elsewhere.number}
+    assert {w["number"] for w in everything["items"]} == {
+        overdue.number,
+        near.number,
+        elsewhere.number,
+    }
 
 
 async def test_resolved_warnings_are_not_listed(api: Api) -> None:
@@ -54,7 +59,7 @@ async def test_resolved_warnings_are_not_listed(api: Api) -> None:
     await StaffAlert.filter(application_id=case.id, kind="overdue").update(resolved_at=SWEPT_AT)
     supervisor = await b.staff_token(api, "sup-ga", "supervisor", "GA")
     _, body, _ = await api.call("GET", "/api/v1/staff/warnings", token=supervisor)
-    assert [w["kind"] for w in body] == ["overdue_escalated"]
+    assert [w["kind"] for w in body["items"]] == ["overdue_escalated"]
 
 
 async def test_who_may_ask(api: Api) -> None:

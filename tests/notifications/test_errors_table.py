@@ -1,4 +1,4 @@
-"""Every answer class of PLATFORMS.md's table, handled as the table says, against the sandboxes."""
+"""Every answer class of the vendors' errcode tables, handled as they say, against the sandboxes."""
 
 from __future__ import annotations
 

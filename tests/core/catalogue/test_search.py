@@ -11,10 +11,12 @@ import pytest
 from core.catalogue import search
 from core.catalogue.importer import DEMO_CATALOGUE, import_items
 from core.catalogue.search import IndexedItem, SearchIndex, query_terms, terms
-from core.catalogue.service import PAGE_SIZE, get_item, search_items
+from core.catalogue.service import get_item, search_items
 from core.catalogue.validation import validate_rows
 from core.db import close_db, init_db
 from core.errors import InvalidInput, NotFound
+from core.paging import DEFAULT_PER_PAGE as PAGE_SIZE
+from core.paging import Page
 from tests.core.catalogue.test_validation import good_row
 
 ROWS: list[dict[str, Any]] = json.loads(DEMO_CATALOGUE.read_text(encoding="utf-8"))
@@ -136,12 +138,12 @@ async def catalogue(database_url: str) -> AsyncIterator[None]:
 
 async def test_search_items_pages_and_totals(catalogue: None) -> None:
     total = len(ROWS)
-    pages = [await search_items("", None, page) for page in (1, 2, 3, 4)]
+    pages = [await search_items("", None, Page(n)) for n in (1, 2, 3, 4)]
     assert [len(p["items"]) for p in pages] == [PAGE_SIZE, PAGE_SIZE, total - 2 * PAGE_SIZE, 0]
     assert {p["total"] for p in pages} == {total}
     codes = [item["code"] for p in pages for item in p["items"]]
     assert codes == sorted(r["code"] for r in ROWS)
-    legal = await search_items("", "legal_person", 1)
+    legal = await search_items("", "legal_person", Page(1, 100))
     assert legal["total"] == sum(r["audience"] == "legal_person" for r in ROWS)
     first = (await search_items("护照"))["items"][0]
     assert first["name"] == "普通护照签发" and first["department"]["code"] == "321012-GA-CRJ"
@@ -149,18 +151,17 @@ async def test_search_items_pages_and_totals(catalogue: None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("q", "audience", "page", "field"),
+    ("q", "audience", "field"),
     [
-        ("x" * 51, None, 1, "q"),
-        ("", "company", 1, "audience"),
-        ("", None, 0, "page"),
+        ("x" * 51, None, "q"),
+        ("", "company", "audience"),
     ],
 )
 async def test_search_items_rejects_bad_input(
-    catalogue: None, q: str, audience: str | None, page: int, field: str
+    catalogue: None, q: str, audience: str | None, field: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await search_items(q, audience, page)
+        await search_items(q, audience)
     assert caught.value.details == {"field": field}
 
 

@@ -73,10 +73,14 @@ def test_risky_user_is_refused_with_a_stable_code() -> None:
     assert caught.value.code == "login_refused"
 
 
-def test_domain_errors_keep_the_errmsg_in_details() -> None:
-    with pytest.raises(DomainError) as caught:
-        raise_for_errcode({"errcode": 40163, "errmsg": "code been used"}, context=LOGIN)
-    assert caught.value.details["errmsg"] == "code been used"
+def test_domain_errors_carry_nothing_wechat_said() -> None:
+    """Domain errors reach the caller: WeChat's errmsg and its rid stay in our log."""
+    for errcode in (40163, 40226, 45011):
+        with pytest.raises(DomainError) as caught:
+            said = {"errcode": errcode, "errmsg": "zq-upstream-words rid: 6f1e"}
+            raise_for_errcode(said, context=LOGIN)
+        assert "zq-upstream" not in str(caught.value.details) + caught.value.message
+        assert caught.value.details == {"context": LOGIN}
 
 
 def test_unreadable_errcode_is_retryable() -> None:

@@ -1,0 +1,115 @@
+"""The mini-program simulator in a real browser: both platforms' journeys, end to end.
+
+Debian's chromium driven by Playwright (never a downloaded browser); the demo stack runs in
+this process on free ports. Screenshots go to ``artefacts/simulator/`` (not committed).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from citysvc.demo import DemoStack, demo_stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "simulator"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed")
+
+
+@pytest.fixture
+async def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DemoStack]:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'demo.sqlite3'}")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    async with demo_stack(
+        "127.0.0.1", 0, ports=(0, 0, 0, 0), secrets_file=tmp_path / "keys.json", quiet=True
+    ) as stack:
+        yield stack
+
+
+async def test_both_platforms_walk_the_whole_journey(demo: DemoStack, tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    shutil.rmtree(ARTEFACTS, ignore_errors=True)
+    ARTEFACTS.mkdir(parents=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1280, "height": 900},
+            locale="zh-CN",
+        )
+        try:
+            page = await browser.new_page()
+            await page.goto(demo.api + "/demo/")
+            await expect(page.get_by_text("城市服务小程序模拟器")).to_be_visible()
+            await page.screenshot(path=ARTEFACTS / "0-start.png", full_page=True)
+            for platform in ("wechat", "alipay"):
+                await _journey(page, platform, expect)
+            await page.screenshot(path=ARTEFACTS / "9-both-done.png", full_page=True)
+        finally:
+            await browser.close()
+    assert len(demo.wechat.sent) >= 3 and len(demo.alipay.sent) >= 3
+
+
+async def _journey(page, platform: str, expect) -> None:  # type: ignore[no-untyped-def]
+    phone = page.locator(f"#phone-{platform}")
+    step = lambda key: phone.locator(f'[data-step="{key}"]')  # noqa: E731
+    shot = lambda name: page.screenshot(path=ARTEFACTS / f"{platform}-{name}.png")  # noqa: E731
+
+    await step("login").get_by_role("button").click()
+    await expect(step("login")).to_contain_text("已登录")
+    await expect(step("login")).to_contain_text("欢迎您")
+    await step("consent").get_by_role("button", name="订阅办理通知").click()
+    await shot("1-consent-sheet")
+    await phone.get_by_role("button", name="允许").click()
+    await expect(step("consent")).to_contain_text("已订阅")
+
+    await step("realname").get_by_role("button", name="开始人脸核验").click()
+    await phone.get_by_role("button", name="完成刷脸").click()
+    await expect(step("realname")).to_contain_text("已实名：")
+    await shot("2-verified")
+
+    await step("search").get_by_role("button", name="搜索").click()
+    await step("search").locator(".result").first.click()
+    await expect(step("apply")).to_contain_text("已从电子证照库自动获取")
+    await step("apply").get_by_role("button", name="拍照上传").click()
+    await expect(step("apply").get_by_role("button", name="已上传")).to_be_visible()
+    await step("apply").get_by_role("button", name="提交申请").click()
+    await phone.get_by_role("button", name="允许").click()
+    await expect(step("apply")).to_contain_text("办件编号")
+    await expect(step("progress").locator('[data-status="submitted"]')).to_be_visible()
+    await expect(step("inbox").locator(".push")).to_have_count(1, timeout=15_000)
+    await shot("3-filed")
+
+    clerk = page.locator("#staff .case").filter(
+        has_text=("微信" if platform == "wechat" else "支付宝")
+    )
+    for action, status in (
+        ("accept", "accepted"),
+        ("start_review", "under_review"),
+        ("approve", "approved"),
+    ):
+        await clerk.locator(f'[data-action="{action}"]').click()
+        await expect(step("progress").locator(f'[data-status="{status}"]')).to_be_visible(
+            timeout=10_000
+        )
+    await expect(step("inbox").locator(".push")).to_have_count(3, timeout=20_000)
+    await expect(step("progress").locator(".timeline li")).to_have_count(4)
+    await step("progress").scroll_into_view_if_needed()
+    await shot("4-approved")
+    await step("inbox").scroll_into_view_if_needed()
+    await shot("5-pushes")
