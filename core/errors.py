@@ -36,6 +36,13 @@ class Malformed(DomainError):
     default_message = "The request body is malformed."
 
 
+class InvalidCharacters(Malformed):
+    """Text with NUL, another control character or a lone surrogate (no database stores it)."""
+
+    code = "invalid_characters"
+    default_message = "请求中含有无法识别的控制字符，请删除后重新提交。"
+
+
 class InvalidInput(DomainError):
     """A value was read but is not acceptable."""
 

@@ -24,7 +24,7 @@ from core.ports import Clock, IdentityVerifier, LicenceRegistry
 from core.settings import Settings
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
-from miniapp_api import errors
+from miniapp_api import boundary, errors
 from miniapp_api.body import row_id
 from miniapp_api.context import Services
 from miniapp_api.routes import (
@@ -99,6 +99,7 @@ def create_app(
         "backend.\n\n" + errors.described(),
     )
     app.error_handler.add(Exception, errors.handle)
+    boundary.install(app)
     for bp in (
         ops.bp,
         auth.bp,

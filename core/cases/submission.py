@@ -18,6 +18,7 @@ from core.catalogue.service import current_version
 from core.errors import InvalidInput, NotFound
 from core.identity.models import Citizen
 from core.uploads.models import Upload
+from core.uploads.service import is_file_id
 
 ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
 _PHONE = re.compile(r"^(\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
@@ -79,7 +80,8 @@ async def uploaded_materials(
             raise _bad(
                 f"'{entry['name']}' is not a material of this item.", "unknown_material", index=i
             )
-        upload = await Upload.get_or_none(id=entry["file_id"])
+        file_id = entry["file_id"]
+        upload = await Upload.get_or_none(id=file_id) if is_file_id(file_id) else None
         if upload is None or str(upload.owner_id) not in owner_ids:
             raise _bad("No such uploaded file.", "unknown_file", index=i)
         result.append({"name": entry["name"], "file_id": upload.id})

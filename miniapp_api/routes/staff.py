@@ -28,6 +28,7 @@ bp = Blueprint("staff", url_prefix="/api/v1/staff")
 
 
 @bp.post("/login")
+@openapi.body({"application/json": {"username": str, "password": str, "otp": str}})
 @openapi.summary("Staff login: username and password")
 @openapi.description(
     "`{token, role, department}`: role one of `clerk`, `supervisor`, `publicity`, `admin`; "
@@ -64,6 +65,9 @@ async def _detail(request: Request, number: str, member: StaffMember) -> HTTPRes
 
 
 @bp.get("/applications")
+@openapi.parameter("status", str, "query", description="a case state")
+@openapi.parameter("overdue", bool, "query", description="true: open cases past due")
+@openapi.parameter("page", int, "query", description="1-based page number")
 @openapi.summary("Cases of the staff member's department (?status=, ?overdue=true, ?page=)")
 @openapi.description(
     "Newest first, 100 a page (`?page=`, from 1); the `X-Total-Count` header counts every "
@@ -87,6 +91,7 @@ async def show(request: Request, number: str) -> HTTPResponse:
 
 
 @bp.post("/applications/<number:str>/actions")
+@openapi.body({"application/json": {"action": str, "note": str, "days": int}})
 @openapi.summary("Move a case: accept, refuse, request_supplement, start_review, approve, ...")
 @openapi.description(
     'Body `{"action", "note", "days"}`. `note` is text of at most 1000 characters '
