@@ -55,9 +55,28 @@ class NotAuthenticated(DomainError):
     default_message = "Please log in first."
 
 
+class SessionIdle(NotAuthenticated):
+    """A staff session unused for ``STAFF_IDLE_MINUTES``."""
+
+    code = "session_idle"
+    default_message = "您已较长时间未操作，为保护账号安全，请重新登录。"
+
+
 class InvalidLoginCode(NotAuthenticated):
     code = "invalid_login_code"
     default_message = "The login code is invalid or has already been used; please log in again."
+
+
+class OtpRequired(NotAuthenticated):
+    """Two-factor sign-in is on and the login carried no code (or the member has no secret)."""
+
+    code = "otp_required"
+    default_message = "请输入身份验证器上显示的6位动态码。"
+
+
+class InvalidOtp(NotAuthenticated):
+    code = "invalid_otp"
+    default_message = "动态码不正确或已使用过，请输入身份验证器上最新的6位动态码。"
 
 
 class Forbidden(DomainError):

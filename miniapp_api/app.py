@@ -28,6 +28,7 @@ from miniapp_api import boundary, errors
 from miniapp_api.body import row_id
 from miniapp_api.context import Services
 from miniapp_api.routes import (
+    access_log,
     agents,
     applications,
     auth,
@@ -118,6 +119,7 @@ def create_app(
     app.blueprint(warning_routes.bp)
     app.blueprint(topics.bp)
     app.blueprint(campaigns.bp)
+    app.blueprint(access_log.bp)
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(
@@ -142,7 +144,12 @@ def _attach_services(
             settings=settings,
             clock=clock,
             platforms=platforms,
-            sessions=SessionService(settings.secret_key, settings.session_ttl, clock),
+            sessions=SessionService(
+                settings.secret_key,
+                settings.session_ttl,
+                clock,
+                staff_idle=settings.staff_security.idle_minutes * 60,
+            ),
             cipher=cipher,
             cases=CaseContext(
                 clock,
