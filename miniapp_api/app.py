@@ -21,6 +21,8 @@ from core.identity.realname import RealnameService
 from core.masking import install_log_filter
 from core.pii import PiiCipher
 from core.ports import Clock, IdentityVerifier, LicenceRegistry
+from core.privacy import sections as core_sections
+from core.privacy.registry import PersonalData
 from core.settings import Settings
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
@@ -46,6 +48,7 @@ from miniapp_api.routes import bot as bot_routes
 from miniapp_api.routes import notifications as notification_routes
 from miniapp_api.routes import warnings as warning_routes
 from miniapp_api.server import App
+from notifications import privacy as notification_privacy
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_sink
 
@@ -128,6 +131,15 @@ def create_app(
     return app
 
 
+def personal_data() -> PersonalData:
+    """Every feature's holding of personal data: the export's sections and the erasers of
+    account closure (``core/privacy``). A feature that keeps personal data adds itself here."""
+    registry = PersonalData()
+    core_sections.register(registry)
+    notification_privacy.register(registry)
+    return registry
+
+
 def _attach_services(
     app: App,
     settings: Settings,
@@ -161,6 +173,7 @@ def _attach_services(
             realname=RealnameService(
                 clock, cipher, platforms.verifiers() if verifiers is None else verifiers
             ),
+            personal_data=personal_data(),
         )
 
     @app.after_server_start

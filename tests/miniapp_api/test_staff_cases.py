@@ -90,6 +90,7 @@ async def test_deadline_across_national_day(api: Api, wechat: WeChatSandbox) -> 
     clerk = await b.staff_login(api, "clerk1")  # sessions last 7 days
     await b.act(api, clerk, number, "request_supplement", note="补充")
     api.clock.set(at("2026-10-12"))
+    clerk = await b.staff_login(api, "clerk1")  # staff sessions end after 30 idle minutes
     citizen = await b.citizen_token(api, wechat, openid="o-national-day")
     file_id = await b.upload(api, citizen)
     status, view, _ = await api.call(
