@@ -150,7 +150,9 @@ def _attach_services(
     @app.before_server_start
     async def open_services(app: App) -> None:
         await init_db(settings.database_url)
-        cipher = PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys)
+        cipher = PiiCipher.from_env_value(
+            settings.pii_key, settings.pii_old_keys, settings.staff_security.pii_cipher
+        )
         platforms = open_platforms(settings)
         app.ctx.services = Services(
             settings=settings,
