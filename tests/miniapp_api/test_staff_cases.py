@@ -167,6 +167,7 @@ async def test_overdue_filter(api: Api, wechat: WeChatSandbox) -> None:
     _, clerk, number = await b.new_case(api, wechat, promised=1, legal=20)
     await b.act(api, clerk, number, "accept")  # due Tue 2026-11-03
     api.clock.set(at("2026-11-04"))
+    clerk = await b.staff_login(api, "clerk1")  # staff sessions end after 30 idle minutes
     listed = (await api.call("GET", "/api/v1/staff/applications?overdue=true", token=clerk))[1]
     assert [c["number"] for c in listed] == [number]
     api.clock.set(at("2026-11-03"))
