@@ -60,7 +60,8 @@ async def _schemathesis(api: Api, token: str, *filters: str, report: Path) -> tu
         *filters,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1"),
+        env=dict(os.environ, NO_COLOR="1"),
+        cwd=report.parent,  # its example database and cache stay out of the work tree
     )
     out, _ = await proc.communicate()
     return proc.returncode or 0, out.decode(errors="replace")
