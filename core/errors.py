@@ -43,6 +43,13 @@ class InvalidCharacters(Malformed):
     default_message = "请求中含有无法识别的控制字符，请删除后重新提交。"
 
 
+class InvalidNumber(Malformed):
+    """A JSON number no database or answer can hold: beyond 64 bits, NaN or infinite."""
+
+    code = "invalid_number"
+    default_message = "请求中的数字超出了可以处理的范围，请检查后重新提交。"
+
+
 class InvalidInput(DomainError):
     """A value was read but is not acceptable."""
 

@@ -4,7 +4,9 @@ PostgreSQL refuses NUL in text, neither database can store a lone UTF-16 surroga
 field of ours means a control character: a request carrying one in its path, its query,
 a form field or any string (key or value, at any depth) of a JSON body is a 400
 ``invalid_characters``, whatever the route. Tab, line feed and carriage return stay allowed
-in bodies (notes have lines); in paths and queries nothing below a space is.
+in bodies (notes have lines); in paths and queries nothing below a space is. So is a JSON
+number beyond 64 bits, NaN or infinite (Python's reader takes them; no column stores them
+and orjson cannot answer them): 400 ``invalid_number``.
 
 The check is one regular expression over text that is mostly already decoded; a JSON body is
 parsed once here and the parse is cached by Sanic for the handler. A body that is not JSON is
@@ -13,12 +15,13 @@ left to the handler, which answers 400 ``malformed_request`` as before.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import unquote
 
 from sanic import Request
 
-from core.errors import InvalidCharacters
+from core.errors import InvalidCharacters, InvalidNumber
 from core.text import UNSTORABLE, UNSTORABLE_IN_URL
 from miniapp_api.server import App
 
@@ -29,20 +32,25 @@ def _refuse(where: str) -> InvalidCharacters:
     return InvalidCharacters(details={"where": where})
 
 
+def _storable_number(value: int | float) -> bool:
+    if isinstance(value, float):  # NaN and Infinity: Python's JSON reader takes them
+        return math.isfinite(value)
+    return isinstance(value, bool) or -(2**63) <= value < 2**63  # no column holds more
+
+
 def _check_json(value: Any, depth: int = 0) -> None:
     if isinstance(value, str):
         if UNSTORABLE.search(value):
             raise _refuse("body")
-    elif isinstance(value, dict):
+    elif isinstance(value, int | float):
+        if not _storable_number(value):
+            raise InvalidNumber(details={"where": "body"})
+    elif isinstance(value, dict | list):
         if depth > MAX_DEPTH:
             raise _refuse("body")
-        for key, item in value.items():
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in pairs:
             _check_json(key, depth + 1)
-            _check_json(item, depth + 1)
-    elif isinstance(value, list):
-        if depth > MAX_DEPTH:
-            raise _refuse("body")
-        for item in value:
             _check_json(item, depth + 1)
 
 

@@ -6,6 +6,7 @@ of these answered 500 on one or both before the boundary existed.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from core.clock import CST
@@ -41,6 +42,25 @@ async def _every_cause(api: Api, wechat: WeChatSandbox) -> None:
     assert (status, body["error"]["code"]) == (400, "invalid_characters")
     status, body, _ = await api.call("GET", "/api/v1/applications/20261126-%00", token=citizen)
     assert (status, body["error"]["code"]) == (400, "invalid_characters")
+    # numbers nothing can store or answer (the form is stored and shown to staff as sent)
+    file_id = await b.upload(api, citizen)
+    materials = [{"name": "申请表", "file_id": file_id}, {"name": "居民身份证", "file_id": file_id}]
+    for number in ("1180591620717411303424", "-9223372036854775809", "NaN", "Infinity"):
+        application = {
+            "item_code": "320112-000-XK-00001",
+            "form": {"reason": "__N__"},
+            "materials": materials,
+            "delivery": {"method": "pickup"},
+        }
+        raw = json.dumps(application).replace('"__N__"', number)  # 500 before the boundary
+        status, body, _ = await api.call(
+            "POST",
+            "/api/v1/applications",
+            token=citizen,
+            data=raw,
+            headers={"Content-Type": "application/json"},
+        )
+        assert (status, body["error"]["code"]) == (400, "invalid_number"), number
     # a file id that cannot be one: 404, as any unknown file
     status, body, _ = await api.call("GET", "/api/v1/uploads/" + "é" * 40, token=citizen)
     assert (status, body["error"]["code"]) == (404, "file_not_found")
