@@ -29,7 +29,11 @@ _SWEEP_LOCK = keys.LOCK + "supervision-sweep"
 
 def _robots(platforms: Platforms) -> RobotKeys:
     settings = platforms.settings
-    return RobotKeys(PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys))
+    return RobotKeys(
+        PiiCipher.from_env_value(
+            settings.pii_key, settings.pii_old_keys, settings.staff_security.pii_cipher
+        )
+    )
 
 
 def digest_time(now: datetime, platforms: Platforms) -> datetime:

@@ -84,6 +84,12 @@ def cmd_staff_link(args: argparse.Namespace) -> int:
     return run_link(args.username, args.citizen_id)
 
 
+def cmd_staff_reset_otp(args: argparse.Namespace) -> int:
+    from citysvc.staff_cmd import run_reset_otp
+
+    return run_reset_otp(args.username)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from citysvc.audit_cmd import run_anchor, run_verify
 
@@ -191,6 +197,11 @@ def _add_staff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     link.add_argument("username")
     link.add_argument("citizen_id", metavar="CITIZEN_ID", help="the id GET /api/v1/me shows")
     link.set_defaults(run=cmd_staff_link)
+    reset = actions.add_parser(
+        "reset-otp", help="(re-)enrol a member for two-factor sign-in; prints the otpauth:// URI"
+    )
+    reset.add_argument("username")
+    reset.set_defaults(run=cmd_staff_reset_otp)
 
 
 def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

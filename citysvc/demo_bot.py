@@ -41,7 +41,11 @@ async def seed_bot(settings: Settings, wecom: WeComSandbox) -> list[str]:
     """Load the demo knowledge base and give every department a sandbox robot."""
     rows = json.loads(DEMO_KB.read_text(encoding="utf-8"))
     report = await import_kb(rows, DEMO_KB.name, SystemClock().now())
-    robots = RobotKeys(PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys))
+    robots = RobotKeys(
+        PiiCipher.from_env_value(
+            settings.pii_key, settings.pii_old_keys, settings.staff_security.pii_cipher
+        )
+    )
     departments = await StaffMember.exclude(department_code=None).values_list(
         "department_code", flat=True
     )

@@ -25,7 +25,7 @@ def run_import(exam: str, path: str, release_at: str, topic: str | None = None) 
         return 2
     try:
         text = decode_results(Path(path).read_bytes())
-        cipher = PiiCipher.from_env_value(key, os.environ.get("PII_OLD_KEYS") or None)
+        cipher = PiiCipher.from_env(os.environ)
         when = parse_release(release_at)
         today = SystemClock().now().date()
 

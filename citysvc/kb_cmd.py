@@ -64,7 +64,7 @@ def _cipher() -> PiiCipher | str:
     if not key:
         return "PII_KEY is required: robot keys are stored encrypted with it"
     try:
-        return PiiCipher.from_env_value(key, os.environ.get("PII_OLD_KEYS") or None)
+        return PiiCipher.from_env(os.environ)
     except ValueError as exc:
         return f"PII_KEY: {exc}"
 

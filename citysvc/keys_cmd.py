@@ -6,9 +6,11 @@ Rotation, as an operator does it (see ``core.pii``):
 2. run ``citysvc keys rotate``: every token not under the current key is re-encrypted;
 3. once it reports ``failed 0``, the old data keys decrypt nothing any more.
 
-Blind indexes are not touched: their key derives from the OLDEST key (the last entry of
-``PII_OLD_KEYS``), so lookups keep working as long as that entry stays configured. Removing
-it would change every index; that is a re-index, not a rotation.
+The same command moves data between ciphers: set ``PII_CIPHER=sm4-gcm`` (or back to
+``aes-256-gcm``), restart, run it; tokens of both ciphers stay readable meanwhile. Blind
+indexes keep their key, which derives from the OLDEST key (the last entry of
+``PII_OLD_KEYS``): removing that entry would change every index. Only their hash follows
+``PII_CIPHER`` (HMAC-SM3 for SM4): the command then re-indexes ID numbers too (``reindex``).
 
 The command walks each table in primary-key order, ``--batch-size`` rows per transaction, and
 writes a value only if it still holds the token it read (a row changed meanwhile was written
@@ -30,6 +32,7 @@ from tortoise.transactions import in_transaction
 
 from citysvc.dbrun import with_database
 from core.cases.models import Application
+from core.exams.models import ExamResult
 from core.identity.models import (
     ID_NUMBER_CONTEXT,
     NAME_CONTEXT,
@@ -88,6 +91,41 @@ class Counts:
         self.failures += other.failures
 
 
+async def reindex(cipher: PiiCipher, batch_size: int) -> int:
+    """After ``PII_CIPHER`` changed, move each blind index of an ID number to the current
+    algorithm (HMAC-SHA256 <-> HMAC-SM3): the citizen's, their verification attempts' and
+    their exam results' (matched by the old index). Rows are found by the old index, so a
+    second run changes nothing. Exam results of people with no verified account keep the
+    old index: re-import an exam still to be released after a switch."""
+    moved, last = 0, None
+    while True:
+        query = Citizen.filter(id_number_enc__isnull=False)
+        if last is not None:
+            query = query.filter(id__gt=last)
+        rows = await query.order_by("id").limit(batch_size).values_list("id", "id_number_enc")
+        if not rows:
+            return moved
+        async with in_transaction():
+            for citizen_id, token in rows:
+                moved += await _reindex_one(cipher, citizen_id, token)
+        last = rows[-1][0]
+
+
+async def _reindex_one(cipher: PiiCipher, citizen_id: Any, token: str) -> int:
+    try:
+        number = cipher.decrypt(token, context=ID_NUMBER_CONTEXT)
+    except PiiDecryptError:
+        return 0  # counted by the rotation already
+    current = cipher.blind_index(number, purpose="id_number")
+    legacy = cipher.legacy_index(number, purpose="id_number")
+    moved = await Citizen.filter(id=citizen_id, id_number_index=legacy).update(
+        id_number_index=current
+    )
+    await Verification.filter(id_number_index=legacy).update(id_number_index=current)
+    await ExamResult.filter(id_number_index=legacy).update(id_number_index=current)
+    return int(moved)
+
+
 async def rotate_all(cipher: PiiCipher, batch_size: int = DEFAULT_BATCH_SIZE) -> Counts:
     """Rotate every table in ``ENCRYPTED``, printing one line per table; return the totals."""
     total = Counts()
@@ -99,6 +137,7 @@ async def rotate_all(cipher: PiiCipher, batch_size: int = DEFAULT_BATCH_SIZE) ->
             f"failed {counts.failed}"
         )
         total.add(counts)
+    print(f"blind indexes moved to the current algorithm: {await reindex(cipher, batch_size)}")
     return total
 
 
@@ -144,7 +183,7 @@ async def _rotate_row(
 
 
 def cipher_from_env() -> PiiCipher:
-    return PiiCipher.from_env_value(os.environ.get("PII_KEY", ""), os.environ.get("PII_OLD_KEYS"))
+    return PiiCipher.from_env(os.environ)
 
 
 def run_rotate(batch_size: int = DEFAULT_BATCH_SIZE) -> int:

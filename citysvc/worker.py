@@ -23,6 +23,7 @@ from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.heartbeat import service as heartbeat
 from core.settings import Settings
+from core.staff import access_log
 from core.uploads.service import remove_orphans
 from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
@@ -83,7 +84,20 @@ def jobs() -> list[PeriodicJob]:
         # due campaigns and exam releases: queued on the campaign lane, paced, resumable
         PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job()),
         PeriodicJob("uploads.orphans", ORPHANS_EVERY, orphans_job),
+        PeriodicJob("staff.access_log_retention", ACCESS_LOG_SWEEP_EVERY, access_log_retention),
     ]
+
+
+ACCESS_LOG_SWEEP_EVERY = 6 * 3600.0
+
+
+async def access_log_retention(platforms: Platforms) -> None:
+    """Drop access-log lines past ``STAFF_ACCESS_LOG_DAYS`` (never younger than six months:
+    the sweep refuses to, and so does the database). Several workers doing it is harmless."""
+    keep = platforms.settings.staff_security.access_log_days
+    deleted = await access_log.sweep(SystemClock().now(), keep)
+    if deleted:
+        log.info("access log: %d lines past %d days removed", deleted, keep)
 
 
 async def _loop(job: PeriodicJob, platforms: Platforms, stop: asyncio.Event) -> None:

@@ -36,6 +36,20 @@ class Malformed(DomainError):
     default_message = "The request body is malformed."
 
 
+class InvalidCharacters(Malformed):
+    """Text with NUL, another control character or a lone surrogate (no database stores it)."""
+
+    code = "invalid_characters"
+    default_message = "请求中含有无法识别的控制字符，请删除后重新提交。"
+
+
+class InvalidNumber(Malformed):
+    """A JSON number no database or answer can hold: beyond 64 bits, NaN or infinite."""
+
+    code = "invalid_number"
+    default_message = "请求中的数字超出了可以处理的范围，请检查后重新提交。"
+
+
 class InvalidInput(DomainError):
     """A value was read but is not acceptable."""
 
@@ -70,9 +84,28 @@ class NotAuthenticated(DomainError):
     default_message = "Please log in first."
 
 
+class SessionIdle(NotAuthenticated):
+    """A staff session unused for ``STAFF_IDLE_MINUTES``."""
+
+    code = "session_idle"
+    default_message = "您已较长时间未操作，为保护账号安全，请重新登录。"
+
+
 class InvalidLoginCode(NotAuthenticated):
     code = "invalid_login_code"
     default_message = "The login code is invalid or has already been used; please log in again."
+
+
+class OtpRequired(NotAuthenticated):
+    """Two-factor sign-in is on and the login carried no code (or the member has no secret)."""
+
+    code = "otp_required"
+    default_message = "请输入身份验证器上显示的6位动态码。"
+
+
+class InvalidOtp(NotAuthenticated):
+    code = "invalid_otp"
+    default_message = "动态码不正确或已使用过，请输入身份验证器上最新的6位动态码。"
 
 
 class Forbidden(DomainError):

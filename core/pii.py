@@ -25,6 +25,17 @@ Keys from the environment (``PiiCipher.from_env_value``)
     So: to rotate, move the old ``PII_KEY`` to the FRONT of ``PII_OLD_KEYS`` and set a new
     ``PII_KEY``; never drop the last entry of ``PII_OLD_KEYS`` while blind indexes built from
     it exist (dropping it changes every index and needs a full re-index).
+
+国密 (GB/T 39786): ``PII_CIPHER=sm4-gcm``
+    Every configured key then also writes SM4-GCM tokens: the SM4 key (16 bytes) is
+    HKDF-SM3(key, info=b"citysvc sm4-gcm"), its id ``s`` + 7 hex characters of
+    SHA-256(b"sm4" + key), so one ``PII_KEY`` has an AES id and an SM4 id and a token
+    says which cipher wrote it. Both kinds stay readable whatever ``PII_CIPHER`` says:
+    switching it and running ``citysvc keys rotate`` moves data from AES to SM4 (or back)
+    while the service runs. Blind indexes are then HMAC-SM3 instead of HMAC-SHA256
+    (same index key); ``blind_indexes`` gives both, current first, so lookups keep
+    finding rows indexed before the switch until ``keys rotate`` has re-indexed them.
+    The default stays AES-256-GCM with HMAC-SHA256.
 """
 
 from __future__ import annotations
@@ -34,9 +45,13 @@ import binascii
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -45,6 +60,52 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 _TAG_BYTES = 16
 _INDEX_INFO = b"citysvc blind index"
+AES = "aes-256-gcm"
+SM4 = "sm4-gcm"
+ALGORITHMS = (AES, SM4)
+
+
+class Aead(Protocol):
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+
+
+class SM4GCM:
+    """SM4 in GCM mode (GB/T 32907, RFC 8998's SM4-GCM) with AESGCM's interface: the
+    ciphertext is followed by its 16-byte tag; a wrong tag raises ``InvalidTag``."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 16:
+            raise ValueError("an SM4 key is 16 bytes")
+        self._key = key
+
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        encryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(associated_data or b"")
+        sealed = encryptor.update(data) + encryptor.finalize()
+        return sealed + encryptor.tag
+
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        body, tag = data[:-_TAG_BYTES], data[-_TAG_BYTES:]
+        decryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce, tag)).decryptor()
+        decryptor.authenticate_additional_data(associated_data or b"")
+        return decryptor.update(body) + decryptor.finalize()
+
+
+def sm4_key_id_for(key: bytes) -> str:
+    """The id under which a data key's SM4 form is named in tokens."""
+    return "s" + hashlib.sha256(b"sm4" + key).hexdigest()[:7]
+
+
+def _sm4_key(key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SM3(), length=16, salt=None, info=b"citysvc sm4-gcm").derive(key)
+
+
+def _hmac_sm3(key: bytes, value: bytes) -> str:
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(value)
+    return mac.finalize().hex()
 
 
 class PiiDecryptError(Exception):
@@ -87,24 +148,47 @@ def _decode_env_key(value: str, name: str) -> bytes:
 class PiiCipher:
     """Encrypts personal fields and computes their blind indexes (see module docstring)."""
 
-    def __init__(self, keys: dict[str, bytes], current_key_id: str, index_key: bytes) -> None:
+    def __init__(
+        self,
+        keys: dict[str, bytes],
+        current_key_id: str,
+        index_key: bytes,
+        *,
+        sm4_keys: dict[str, bytes] | None = None,
+        index_hash: str = "sha256",
+    ) -> None:
         for key_id, key in keys.items():
             if not key_id or "." in key_id:
                 raise ValueError(f"key id {key_id!r} must be non-empty and contain no '.'")
             if len(key) != KEY_BYTES:
                 raise ValueError(f"key {key_id} must be {KEY_BYTES} bytes, got {len(key)}")
-        if current_key_id not in keys:
+        self._aeads: dict[str, Aead] = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        self._aeads |= {key_id: SM4GCM(key) for key_id, key in (sm4_keys or {}).items()}
+        if current_key_id not in self._aeads:
             raise ValueError(f"current key id {current_key_id!r} is not in the keyring")
         if len(index_key) < 16:
             raise ValueError("index_key must be at least 16 bytes")
-        self._aeads = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        if index_hash not in ("sha256", "sm3"):
+            raise ValueError("index_hash must be sha256 or sm3")
         self._current_key_id = current_key_id
         self._index_key = index_key
+        self._index_hash = index_hash
         self._purpose_keys: dict[str, bytes] = {}
 
     @classmethod
-    def from_env_value(cls, pii_key_b64: str, old_keys: str | None = None) -> PiiCipher:
-        """Build the cipher from ``PII_KEY`` and ``PII_OLD_KEYS`` (newest first, oldest last)."""
+    def from_env(cls, env: Mapping[str, str]) -> PiiCipher:
+        """From ``PII_KEY``, ``PII_OLD_KEYS`` and ``PII_CIPHER`` in ``env`` (the commands)."""
+        algorithm = (env.get("PII_CIPHER") or AES).strip().lower()
+        return cls.from_env_value(env.get("PII_KEY", ""), env.get("PII_OLD_KEYS"), algorithm)
+
+    @classmethod
+    def from_env_value(
+        cls, pii_key_b64: str, old_keys: str | None = None, algorithm: str = AES
+    ) -> PiiCipher:
+        """Build the cipher from ``PII_KEY`` and ``PII_OLD_KEYS`` (newest first, oldest last),
+        writing with ``algorithm`` (``PII_CIPHER``); tokens of either algorithm are read."""
+        if algorithm not in ALGORITHMS:
+            raise ValueError(f"PII_CIPHER must be one of {', '.join(ALGORITHMS)}")
         current = _decode_env_key(pii_key_b64, "PII_KEY")
         entries = [part for part in (old_keys or "").split(",") if part.strip()]
         olds = [
@@ -117,7 +201,15 @@ class PiiCipher:
                 raise ValueError(f"two different PII keys share the id {key_id}; generate another")
             keys[key_id] = key
         oldest = olds[-1] if olds else current
-        return cls(keys, key_id_for(current), _hkdf(oldest, _INDEX_INFO))
+        sm4_keys = {sm4_key_id_for(key): _sm4_key(key) for key in keys.values()}
+        current_id = sm4_key_id_for(current) if algorithm == SM4 else key_id_for(current)
+        return cls(
+            keys,
+            current_id,
+            _hkdf(oldest, _INDEX_INFO),
+            sm4_keys=sm4_keys,
+            index_hash="sm3" if algorithm == SM4 else "sha256",
+        )
 
     @property
     def current_key_id(self) -> str:
@@ -164,13 +256,28 @@ class PiiCipher:
         return self.encrypt(self.decrypt(token, context=context), context=context)
 
     def blind_index(self, value: str, *, purpose: str) -> str:
-        """HMAC-SHA256 hex of ``value`` under a key specific to ``purpose``."""
+        """HMAC-SHA256 hex of ``value`` under a key specific to ``purpose`` (HMAC-SM3 with
+        ``PII_CIPHER=sm4-gcm``)."""
+        return self._index(value, purpose, self._index_hash)
+
+    def blind_indexes(self, value: str, *, purpose: str) -> list[str]:
+        """The current index and the other algorithm's, for lookups during a switch."""
+        other = "sha256" if self._index_hash == "sm3" else "sm3"
+        return [self.blind_index(value, purpose=purpose), self._index(value, purpose, other)]
+
+    def legacy_index(self, value: str, *, purpose: str) -> str:
+        """The index the other algorithm gives (what rows indexed before a switch hold)."""
+        return self.blind_indexes(value, purpose=purpose)[1]
+
+    def _index(self, value: str, purpose: str, algorithm: str) -> str:
         if not purpose:
             raise ValueError("blind_index needs a purpose, e.g. 'id_number'")
         key = self._purpose_keys.get(purpose)
         if key is None:
             key = _hkdf(self._index_key, _INDEX_INFO + b"/" + purpose.encode("utf-8"))
             self._purpose_keys[purpose] = key
+        if algorithm == "sm3":
+            return _hmac_sm3(key, value.encode("utf-8"))
         return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 

@@ -117,6 +117,21 @@ class Ratings:
 
 
 @dataclass(frozen=True)
+class StaffSecurity:
+    """Level-3 controls on staff sign-in and personal data (docs/security.md)."""
+
+    idle_minutes: int = 30  # STAFF_IDLE_MINUTES: a staff session unused this long ends
+    totp: str = "off"  # STAFF_TOTP: "required" asks every staff login for a TOTP code
+    access_log_days: int = 183  # STAFF_ACCESS_LOG_DAYS: kept at least this long (>= 183)
+    pii_cipher: str = "aes-256-gcm"  # PII_CIPHER: "sm4-gcm" writes personal data under SM4
+
+
+TOTP_MODES = ("off", "required")
+PII_CIPHERS = ("aes-256-gcm", "sm4-gcm")
+MIN_ACCESS_LOG_DAYS = 183  # six months (GB/T 22239 level 3; Cybersecurity Law art. 21)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable; built by ``from_env``. Platform sections are None when unset."""
 
@@ -142,6 +157,7 @@ class Settings:
     audit_key: str | None = None  # AUDIT_KEY; unset: the audit keys derive from SECRET_KEY
     ops: Operations = field(default_factory=Operations)
     ratings: Ratings = field(default_factory=Ratings)
+    staff_security: StaffSecurity = field(default_factory=StaffSecurity)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -170,6 +186,7 @@ class Settings:
             audit_key=_audit_key(env, problems),
             ops=_operations(env, problems),
             ratings=_ratings(env, problems),
+            staff_security=_staff_security(env, problems),
         )
         if problems:
             raise SettingsError(problems)
@@ -386,3 +403,21 @@ def _towns(env: Mapping[str, str], problems: list[str]) -> tuple[str, ...]:
     if any(len(n) > 32 for n in names):
         problems.append("DISTRICT_TOWNS names must be at most 32 characters each")
     return tuple(dict.fromkeys(names))
+
+
+def _staff_security(env: Mapping[str, str], problems: list[str]) -> StaffSecurity:
+    totp = (env.get("STAFF_TOTP") or "off").strip().lower()
+    if totp not in TOTP_MODES:
+        problems.append("STAFF_TOTP must be off or required")
+    days = _positive_int(env, "STAFF_ACCESS_LOG_DAYS", MIN_ACCESS_LOG_DAYS, problems)
+    if days < MIN_ACCESS_LOG_DAYS:
+        problems.append(f"STAFF_ACCESS_LOG_DAYS must be at least {MIN_ACCESS_LOG_DAYS} (6 months)")
+    cipher = (env.get("PII_CIPHER") or "aes-256-gcm").strip().lower()
+    if cipher not in PII_CIPHERS:
+        problems.append(f"PII_CIPHER must be one of {', '.join(PII_CIPHERS)}")
+    return StaffSecurity(
+        idle_minutes=_positive_int(env, "STAFF_IDLE_MINUTES", 30, problems),
+        totp=totp,
+        access_log_days=days,
+        pii_cipher=cipher,
+    )

@@ -24,14 +24,17 @@ from core.identity.realname import RealnameService
 from core.logs import configure_logs
 from core.pii import PiiCipher
 from core.ports import Clock, IdentityVerifier, LicenceRegistry
+from core.privacy import sections as core_sections
+from core.privacy.registry import PersonalData
 from core.settings import Settings
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import open_platforms
-from miniapp_api import docs, errors, metrics, observe
+from miniapp_api import boundary, docs, errors, metrics, observe
 from miniapp_api.body import row_id
 from miniapp_api.context import Services
 from miniapp_api.headers import install_security_headers
 from miniapp_api.routes import (
+    access_log,
     agents,
     applications,
     auth,
@@ -51,6 +54,7 @@ from miniapp_api.routes import notifications as notification_routes
 from miniapp_api.routes import public as public_routes
 from miniapp_api.routes import warnings as warning_routes
 from miniapp_api.server import App
+from notifications import privacy as notification_privacy
 from notifications.feedback import FeedbackNotifier
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_chooser, make_sink
@@ -121,6 +125,7 @@ def create_app(
     )
     app.error_handler.add(Exception, errors.handle)
     install_security_headers(app, https=settings.public_base_url.startswith("https://"))
+    boundary.install(app)
     for bp in (
         ops.bp,
         auth.bp,
@@ -144,6 +149,7 @@ def create_app(
     app.blueprint(feedback_routes.citizen_bp)
     app.blueprint(feedback_routes.staff_bp)
     app.blueprint(public_routes.bp)
+    app.blueprint(access_log.bp)
     app.blueprint(docs.blueprint())
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
@@ -151,6 +157,15 @@ def create_app(
         app, settings, clock or SystemClock(), licences or SandboxLicenceRegistry(), verifiers
     )
     return app
+
+
+def personal_data() -> PersonalData:
+    """Every feature's holding of personal data: the export's sections and the erasers of
+    account closure (``core/privacy``). A feature that keeps personal data adds itself here."""
+    registry = PersonalData()
+    core_sections.register(registry)
+    notification_privacy.register(registry)
+    return registry
 
 
 def _attach_services(
@@ -164,13 +179,20 @@ def _attach_services(
     async def open_services(app: App) -> None:
         await init_db(settings.database_url)
         audit_keys.configure(audit_keys.audit_keys(settings.secret_key, settings.audit_key))
-        cipher = PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys)
+        cipher = PiiCipher.from_env_value(
+            settings.pii_key, settings.pii_old_keys, settings.staff_security.pii_cipher
+        )
         platforms = open_platforms(settings)
         app.ctx.services = Services(
             settings=settings,
             clock=clock,
             platforms=platforms,
-            sessions=SessionService(settings.secret_key, settings.session_ttl, clock),
+            sessions=SessionService(
+                settings.secret_key,
+                settings.session_ttl,
+                clock,
+                staff_idle=settings.staff_security.idle_minutes * 60,
+            ),
             cipher=cipher,
             cases=CaseContext(
                 clock,
@@ -182,6 +204,7 @@ def _attach_services(
             realname=RealnameService(
                 clock, cipher, platforms.verifiers() if verifiers is None else verifiers
             ),
+            personal_data=personal_data(),
         )
 
         app.ctx.feedback_notifier = FeedbackNotifier(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from sanic import Request
@@ -14,6 +14,7 @@ from core.identity.models import Citizen
 from core.identity.realname import RealnameService
 from core.pii import PiiCipher
 from core.ports import Clock
+from core.privacy.registry import PersonalData
 from core.settings import Settings
 from core.staff.models import StaffMember
 from integrations.wiring import Platforms
@@ -28,6 +29,7 @@ class Services:
     cipher: PiiCipher
     cases: CaseContext
     realname: RealnameService
+    personal_data: PersonalData = field(default_factory=PersonalData)
 
 
 def services(request: Request) -> Services:

@@ -67,3 +67,23 @@ def test_platform_sections_built_when_complete() -> None:
         "http://127.0.0.1:9",
     )
     assert s.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_staff_security_defaults_and_problems() -> None:
+    s = Settings.from_env(GOOD).staff_security
+    assert (s.idle_minutes, s.totp, s.access_log_days, s.pii_cipher) == (
+        30,
+        "off",
+        183,
+        "aes-256-gcm",
+    )
+    chosen = Settings.from_env(
+        GOOD | {"STAFF_TOTP": "required", "PII_CIPHER": "SM4-GCM", "STAFF_IDLE_MINUTES": "15"}
+    ).staff_security
+    assert (chosen.totp, chosen.pii_cipher, chosen.idle_minutes) == ("required", "sm4-gcm", 15)
+    bad = {"STAFF_TOTP": "yes", "STAFF_ACCESS_LOG_DAYS": "90", "PII_CIPHER": "des"}
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(GOOD | bad)
+    problems = "\n".join(info.value.problems)
+    assert "STAFF_TOTP" in problems and "PII_CIPHER" in problems
+    assert "STAFF_ACCESS_LOG_DAYS must be at least 183" in problems

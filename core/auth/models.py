@@ -16,6 +16,8 @@ class Session(Model):
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    # staff sessions end after STAFF_IDLE_MINUTES without a request (citizens' do not)
+    last_seen_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "session"

@@ -20,11 +20,16 @@ from typing import Any
 
 from core.auth.models import Session
 from core.db import fetch
-from core.errors import NotAuthenticated
+from core.errors import NotAuthenticated, SessionIdle
 from core.ports import Clock
 from core.rows import as_datetime
 
-_SESSION_SQL = "SELECT kind, subject_id, platform, expires_at, revoked_at FROM session WHERE id = ?"
+_SESSION_SQL = (
+    "SELECT kind, subject_id, platform, created_at, expires_at, revoked_at, last_seen_at "
+    "FROM session WHERE id = ?"
+)
+# a staff session's last use is written at most once a minute, not on every request
+TOUCH_EVERY = timedelta(seconds=60)
 KINDS = frozenset({"citizen", "staff"})
 
 
@@ -39,9 +44,10 @@ class Principal:
 
 
 class SessionService:
-    """Issues and checks tokens. ``secret`` is SECRET_KEY; ``ttl`` is seconds."""
+    """Issues and checks tokens. ``secret`` is SECRET_KEY; ``ttl`` is seconds;
+    ``staff_idle`` (seconds, 0 = never) ends a staff session unused that long."""
 
-    def __init__(self, secret: str, ttl: int, clock: Clock) -> None:
+    def __init__(self, secret: str, ttl: int, clock: Clock, staff_idle: int = 0) -> None:
         key = hashlib.sha256(b"citysvc session tokens\0" + secret.encode()).digest()
         self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         # a citizen polling a case sends the same token again and again: the answer of this
@@ -49,6 +55,7 @@ class SessionService:
         self._signed = functools.lru_cache(maxsize=20_000)(self._signature_ok)
         self._ttl = ttl
         self._clock = clock
+        self._staff_idle = timedelta(seconds=staff_idle)
 
     async def issue(self, kind: str, subject_id: str, platform: str | None = None) -> str:
         now = self._clock.now()
@@ -97,6 +104,8 @@ class SessionService:
         if session is None:
             raise _ended()
         self.ensure_live(session)
+        if session["kind"] == "staff" and self._staff_idle:
+            await self._still_in_use(claims["sid"], session)
         return Principal(session["kind"], session["subject_id"], claims["sid"], session["platform"])
 
     def ensure_live(self, session: dict[str, Any]) -> None:
@@ -105,6 +114,16 @@ class SessionService:
             raise _ended()
         if as_datetime(session["expires_at"]) <= self._clock.now():
             raise _ended()
+
+    async def _still_in_use(self, session_id: str, session: dict[str, Any]) -> None:
+        """Staff sessions end after ``staff_idle`` without a request (GB/T 22239 level 3);
+        each use moves the mark on, written at most every ``TOUCH_EVERY``."""
+        now = self._clock.now()
+        seen = as_datetime(session["last_seen_at"] or session["created_at"])
+        if now - seen >= self._staff_idle:
+            raise SessionIdle()
+        if now - seen >= TOUCH_EVERY:
+            await Session.filter(id=session_id).update(last_seen_at=now)
 
     async def revoke(self, session_id: str) -> None:
         await Session.filter(id=session_id, revoked_at=None).update(revoked_at=self._clock.now())

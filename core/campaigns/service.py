@@ -24,7 +24,7 @@ from core.campaigns.models import (
     CampaignRecipient,
 )
 from core.campaigns.towns import checked
-from core.clock import CST
+from core.clock import CST, FIRST_YEAR, LAST_YEAR, in_service_range
 from core.errors import InvalidInput, InvalidTransition, NotFound
 from core.ports import CampaignDelivery
 from core.staff.models import StaffMember
@@ -50,6 +50,12 @@ def _send_at(value: object) -> datetime:
         raise InvalidInput(
             "'send_at' must be an ISO time.", code="invalid_send_at", details={"field": "send_at"}
         ) from exc
+    if not in_service_range(at):
+        raise InvalidInput(
+            f"'send_at' must lie in the years {FIRST_YEAR} to {LAST_YEAR}.",
+            code="invalid_send_at",
+            details={"field": "send_at"},
+        )
     return at if at.tzinfo else at.replace(tzinfo=CST)  # naive times are China time
 
 

@@ -20,7 +20,7 @@ from core.catalogue.service import current_version
 from core.errors import DuplicateMaterial, InvalidInput, NotFound, TooManyMaterials
 from core.identity.models import Citizen
 from core.uploads.models import Upload
-from core.uploads.service import attach, still_attachable
+from core.uploads.service import attach, is_file_id, still_attachable
 
 ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
 _PHONE = re.compile(r"^(\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
@@ -101,7 +101,8 @@ async def uploaded_materials(
         if pair in seen:
             raise DuplicateMaterial(details={"index": i})
         seen.add(pair)
-    ids = {entry["file_id"] for entry in listed}
+    # only ids of the right shape reach the database (a uuid column on PostgreSQL)
+    ids = {entry["file_id"] for entry in listed if is_file_id(entry["file_id"])}
     uploads = {u.id: u for u in await Upload.filter(id__in=sorted(ids))} if ids else {}
     result: list[dict[str, str]] = []
     for i, entry in enumerate(listed):

@@ -54,6 +54,8 @@ async def own_score(
 ) -> dict[str, Any]:
     """The caller's own result; 401/403/404/429 as the contract says."""
     claims = sessions.claims(token)
+    if claims["kind"] != "citizen":  # a staff session's subject is no uuid to join on
+        raise NotAuthenticated("This token cannot be used here.", code="wrong_token_kind")
     rows = await fetch(OWN, [exam, claims["sid"]])
     if not rows:  # no session row, or a staff session (no citizen joins)
         await sessions.check(token)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,15 @@ from core.uploads.models import Upload
 from core.uploads.service import path_of
 
 log = logging.getLogger("citysvc.identity")
+Eraser = Callable[[str, datetime], Awaitable[None]]
 
 
-async def close_account(citizen_id: str, now: datetime, upload_root: Path) -> None:
-    """Erase the citizen's personal data and end every way of acting as them."""
+async def close_account(
+    citizen_id: str, now: datetime, upload_root: Path, erasers: Sequence[Eraser] = ()
+) -> None:
+    """Erase the citizen's personal data and end every way of acting as them; ``erasers``
+    (``core.privacy``: each feature's own, e.g. queued messages and consents) run in the
+    same transaction, before the bot links below are deleted."""
     async with in_transaction():
         erased = await Citizen.filter(id=citizen_id, closed_at=None).update(
             closed_at=now,
@@ -60,6 +66,8 @@ async def close_account(citizen_id: str, now: datetime, upload_root: Path) -> No
         )
         if not erased:
             raise NotAuthenticated("This account no longer exists.", code="account_closed")
+        for erase in erasers:
+            await erase(citizen_id, now)
         await PlatformAccount.filter(citizen_id=citizen_id).delete()
         await Session.filter(kind="citizen", subject_id=citizen_id, revoked_at=None).update(
             revoked_at=now

@@ -153,11 +153,13 @@ class RealnameService:
         if not await _finish(row.id, PASSED, now):
             raise _used()
         index = row.id_number_index
+        # both index algorithms while PII_CIPHER is being switched (core/pii.py)
+        indexes = self._cipher.blind_indexes(claim.id_number, purpose=ID_NUMBER_PURPOSE)
         citizen = await Citizen.get(id=row.citizen_id)
-        if citizen.realname_verified and citizen.id_number_index != index:
+        if citizen.realname_verified and citizen.id_number_index not in indexes:
             # Two pending attempts for different numbers: the first one to pass is the person.
             raise Conflict("您已使用其他证件完成实名认证。", code="already_verified")
-        holder = await Citizen.get_or_none(id_number_index=index, closed_at=None)
+        holder = await Citizen.filter(id_number_index__in=indexes, closed_at=None).first()
         if holder is not None and holder.id != citizen.id:
             # the same number under another name is someone else, not the same person on
             # another platform: joining would hand them the holder's cases

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -40,6 +41,15 @@ def sniff(content: bytes) -> str | None:
         if content.startswith(magic):
             return content_type
     return None
+
+
+FILE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def is_file_id(text: object) -> bool:
+    """Whether ``text`` can be a file id at all (32 lower-case hex characters): anything else
+    is refused before it reaches a query (a longer id overflows the column)."""
+    return isinstance(text, str) and FILE_ID.match(text) is not None
 
 
 def path_of(root: Path, file_id: str) -> Path:
@@ -90,7 +100,9 @@ def _write(path: Path, content: bytes) -> None:
 
 async def owned_upload(file_id: str, owner_id: str) -> Upload:
     """The upload if ``owner_id`` owns it; NotFound otherwise (never reveal others' files)."""
-    upload = await Upload.get_or_none(id=file_id, owner_id=owner_id)
+    upload = None
+    if is_file_id(file_id):
+        upload = await Upload.get_or_none(id=file_id, owner_id=owner_id)
     if upload is None:
         raise NotFound("No such file.", code="file_not_found", details={"file_id": file_id})
     return upload

@@ -43,7 +43,9 @@ async def poll_tracking(
         return
     try:
         settings = platforms.settings
-        cipher = PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys)
+        cipher = PiiCipher.from_env_value(
+            settings.pii_key, settings.pii_old_keys, settings.staff_security.pii_cipher
+        )
         calendar = await load_calendar()
         ctx = CaseContext(clock or SystemClock(), calendar, cipher, _NoLicences(), sink)
         report = await poll_parcels(ctx, tracker, settings.tracking.silent_hours)

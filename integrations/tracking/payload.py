@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core.clock import CST
+from core.clock import CST, in_service_range
 from core.ports import ParcelEvent, ParcelUpdate
+from core.text import without_controls
 
 STATES = {
     "0": "in_transit",
@@ -64,9 +65,11 @@ def _event_time(item: dict[str, Any]) -> datetime | None:
         raw = item.get(key)
         if isinstance(raw, str):
             try:
-                return datetime.strptime(raw.strip(), _TIME_FORMAT).replace(tzinfo=CST)
+                at = datetime.strptime(raw.strip(), _TIME_FORMAT).replace(tzinfo=CST)
             except ValueError:
                 continue
+            if in_service_range(at):  # year 1 or 9999 is no scan: it cannot be stored
+                return at
     return None
 
 
@@ -80,8 +83,8 @@ def parse_event(item: object) -> ParcelEvent | None:
     return ParcelEvent(
         at=at,
         status=_event_status(item),
-        description=str(item.get("context") or "").strip(),
-        location=str(item.get("areaName") or "").strip(),
+        description=without_controls(str(item.get("context") or "")).strip(),
+        location=without_controls(str(item.get("areaName") or "")).strip(),
     )
 
 

@@ -17,6 +17,7 @@ from miniapp_api.body import json_object, paging
 from miniapp_api.context import bearer_token, current_citizen, services
 from miniapp_api.docs import documented
 
+ADDRESS_SHAPE = {name: str for name in ("name", "phone", "province", "city", "district", "detail")}
 bp = Blueprint("applications", url_prefix="/api/v1/applications")
 
 
@@ -26,6 +27,17 @@ async def _detail(request: Request, number: str) -> HTTPResponse:
 
 
 @bp.post("")
+@openapi.body(
+    {
+        "application/json": {
+            "item_code": str,
+            "form": {},
+            "materials": [{"name": str, "file_id": str}],
+            "delivery": {"method": str, "address": ADDRESS_SHAPE},
+            "on_behalf_of": str,
+        }
+    }
+)
 @openapi.summary("File an application (materials uploaded first)")
 @openapi.description(
     "Body as in the contract: `{item_code, form, materials: [{name, file_id}], delivery: "
@@ -68,6 +80,7 @@ async def create(request: Request) -> HTTPResponse:
 
 
 @bp.get("")
+@openapi.parameter("page", int, "query", description="1-based page number")
 @openapi.summary("The calling citizen's cases, newest first")
 @openapi.description(
     "Your own cases, and those you filed as an agent while the authorisation for that item "

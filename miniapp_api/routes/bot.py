@@ -43,6 +43,13 @@ def _query(request: Request) -> dict[str, str]:
 
 
 @bp.get("/wechat")
+@openapi.parameter("signature", str, "query")
+@openapi.parameter("timestamp", str, "query")
+@openapi.parameter("nonce", str, "query")
+@openapi.parameter("echostr", str, "query")
+@openapi.parameter("encrypt_type", str, "query")
+@openapi.parameter("msg_signature", str, "query")
+@openapi.parameter("openid", str, "query")
 @openapi.summary("Official Account server URL check: echoes echostr when signed")
 @openapi.description("401 `signature_invalid` when the signature does not verify.")
 @documented(
@@ -56,6 +63,14 @@ async def verify(request: Request) -> HTTPResponse:
 
 
 @bp.post("/wechat")
+@openapi.body({"text/xml": str})
+@openapi.parameter("signature", str, "query")
+@openapi.parameter("timestamp", str, "query")
+@openapi.parameter("nonce", str, "query")
+@openapi.parameter("echostr", str, "query")
+@openapi.parameter("encrypt_type", str, "query")
+@openapi.parameter("msg_signature", str, "query")
+@openapi.parameter("openid", str, "query")
 @openapi.summary("Official Account message push (plain or safe mode), answered within 5 s")
 @openapi.description(
     "Answers the passive reply XML (encrypted in safe mode), or `success` when there is "

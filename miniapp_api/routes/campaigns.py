@@ -50,6 +50,22 @@ async def _shown(request: Request, campaign: Campaign, status: int = 200) -> HTT
 
 
 @bp.post("")
+@openapi.body(
+    {
+        "application/json": {
+            "name": str,
+            "topic": str,
+            "title": str,
+            "summary": str,
+            "page": str,
+            "send_at": str,
+            "quiet_hours": {"start": str, "end": str},
+            "rate_per_second": int,
+            "audience": {"realname_only": bool, "towns": [str]},
+            "recurrence": str,
+        }
+    }
+)
 @openapi.summary("Create a campaign (draft): topic, title, summary, page, send_at, ...")
 @openapi.description(
     "Body: `{name, topic, title, summary, page, send_at, quiet_hours: {start, end}, "
@@ -190,6 +206,7 @@ async def preview(request: Request, campaign_id: int) -> HTTPResponse:
 
 
 @bp.post("/<campaign_id:id>/test-send")
+@openapi.body({"application/json": {"staff": [str], "citizen_ids": [str]}})
 @openapi.summary("Send the message now to named staff {staff: [username]} at their own accounts")
 @openapi.description(
     f'Body `{{"staff": [username, ...]}}` (1 to {MAX_TEST_RECIPIENTS}): the message, '

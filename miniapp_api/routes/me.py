@@ -15,6 +15,7 @@ from core.identity.phone import bind_phone
 from core.identity.profile import profile
 from core.knowledge.links import issue_code
 from core.paging import paged
+from core.privacy.registry import Subject
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging, required_str
@@ -70,8 +71,31 @@ async def me(request: Request) -> HTTPResponse:
 async def close(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
-    await close_account(str(citizen.id), svc.clock.now(), svc.settings.upload_dir)
+    erasers = svc.personal_data.erasers
+    await close_account(str(citizen.id), svc.clock.now(), svc.settings.upload_dir, erasers)
     return empty()
+
+
+@bp.get("/export")
+@openapi.summary("A copy of everything held about you (PIPL art. 45), as one JSON document")
+@openapi.description(
+    "One key per section, each feature's own: `identity` (masked as on `/me`, with "
+    "`created_at` and `town`), `applications` (each case as you see it: status, timeline, "
+    "materials' names, masked delivery address), `uploads`, `agent_authorizations` "
+    "(`given` or `held`), `topics`, `official_account` (links, questions handed to staff), "
+    "`messages` (every message sent or due) and `consents`; plus `exported_at` and "
+    "`sections`. docs/privacy.md lists every field."
+)
+async def export(request: Request) -> HTTPResponse:
+    citizen = await current_citizen(request)
+    svc = services(request)
+    now = svc.clock.now()
+    body = await svc.personal_data.export(Subject(citizen, svc.cipher, now))
+    document = {"exported_at": now.isoformat(), "sections": svc.personal_data.sections}
+    return json(document | body, headers={"Content-Disposition": _ATTACHMENT})
+
+
+_ATTACHMENT = 'attachment; filename="citysvc-export.json"'
 
 
 @bp.post("/realname")

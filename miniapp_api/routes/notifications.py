@@ -34,6 +34,7 @@ def _platform(value: object) -> str:
 
 
 @bp.get("/notification-templates")
+@openapi.parameter("platform", str, "query", description="`wechat` or `alipay`")
 @openapi.summary("Templates to ask consent for: [{event, template_id, long_term, platform}]")
 @openapi.description(
     "`?platform=wechat` or `alipay` lists that mini-program's templates; without it, both "
@@ -59,6 +60,7 @@ async def templates(request: Request) -> HTTPResponse:
 
 
 @bp.post("/consents")
+@openapi.body({"application/json": {"platform": str, "accepted": [str], "rejected": [str]}})
 @openapi.summary("Record one consent tap {platform, accepted, rejected}; the citizen's counts")
 @openapi.description(
     "`accepted` and `rejected` list template ids as wx.requestSubscribeMessage / "

@@ -17,8 +17,9 @@ from core.identity.models import Citizen
 from core.paging import paged
 from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
 from core.shipping.views import staff_shipment
+from core.staff import access_log
 from core.staff.models import StaffMember
-from core.staff.service import authenticate
+from core.staff.signin import Attempt, sign_in
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
 from miniapp_api import schemas as s
@@ -32,12 +33,16 @@ bp = Blueprint("staff", url_prefix="/api/v1/staff")
 
 
 @bp.post("/login")
+@openapi.body({"application/json": {"username": str, "password": str, "otp": str}})
 @openapi.summary("Staff login: username and password")
 @openapi.description(
     "`{token, role, department}`: role one of `clerk`, `supervisor`, `publicity`, `admin`; "
     "department the code a clerk or supervisor is scoped to (null for the others). 401 "
     "`invalid_credentials`; after five failures 401 `account_locked` for 15 minutes; 429 "
-    "per address."
+    "per address. With `STAFF_TOTP=required` also `otp`, the 6-digit code of the member's "
+    "authenticator (RFC 6238): 401 `otp_required` without one (`details.enrolled` false "
+    "when the member has no secret yet: `citysvc staff reset-otp`), 401 `invalid_otp` for "
+    "a wrong or already used code. Every outcome is written to the staff access log."
 )
 @documented(
     "public",
@@ -47,13 +52,17 @@ bp = Blueprint("staff", url_prefix="/api/v1/staff")
 )
 async def login(request: Request) -> HTTPResponse:
     svc = services(request)
-    await enforce(svc.platforms.state, STAFF_LOGIN_PER_IP, request.remote_addr or request.ip)
+    address = request.remote_addr or request.ip
+    await enforce(svc.platforms.state, STAFF_LOGIN_PER_IP, address)
     body = json_object(request)
-    member = await authenticate(
-        required_str(body, "username", max_length=64),
-        required_str(body, "password", max_length=256),
-        svc.clock,
+    attempt = Attempt(
+        username=required_str(body, "username", max_length=64),
+        password=required_str(body, "password", max_length=256),
+        otp=body.get("otp"),
+        address=address,
     )
+    required = svc.settings.staff_security.totp == "required"
+    member = await sign_in(attempt, svc.clock, svc.cipher, totp_required=required)
     return json(
         {
             "token": await svc.sessions.issue("staff", str(member.id)),
@@ -74,6 +83,9 @@ async def _detail(request: Request, number: str, member: StaffMember) -> HTTPRes
 
 
 @bp.get("/applications")
+@openapi.parameter("status", str, "query", description="a case state")
+@openapi.parameter("overdue", bool, "query", description="true: open cases past due")
+@openapi.parameter("page", int, "query", description="1-based page number")
 @openapi.summary("Cases of the staff member's department (?status=, ?overdue=true, ?page=)")
 @openapi.description(
     "Newest first, paged: `{items, total}`, `?page=` (from 1), `?per_page=` (default 20, at "
@@ -95,10 +107,25 @@ async def index(request: Request) -> HTTPResponse:
 @openapi.summary("One case with masked applicant, materials, audit trail and messages")
 @documented("staff", answers={200: s.StaffCase}, errors={404: ("case_not_found",)})
 async def show(request: Request, number: str) -> HTTPResponse:
-    return await _detail(request, number, await current_staff(request))
+    member = await current_staff(request)
+    answer = await _detail(request, number, member)
+    await _log(request, access_log.CASE_VIEWED, member, number)
+    return answer
+
+
+async def _log(request: Request, event: str, member: StaffMember, subject: str) -> None:
+    await access_log.record(
+        event,
+        services(request).clock.now(),
+        username=member.username,
+        staff_id=member.id,
+        address=request.remote_addr or request.ip,
+        subject=subject,
+    )
 
 
 @bp.post("/applications/<number:str>/actions")
+@openapi.body({"application/json": {"action": str, "note": str, "days": int}})
 @openapi.summary("Move a case: accept, refuse, request_supplement, start_review, approve, ...")
 @openapi.description(
     'Body `{"action", "note", "days"}`. `note` is text of at most 1000 characters '
@@ -150,9 +177,11 @@ async def act(request: Request, number: str) -> HTTPResponse:
     errors={404: ("case_not_found", "file_not_found")},
 )
 async def material(request: Request, number: str, file_id: str) -> HTTPResponse:
-    case = await staff_case(number, await current_staff(request))
+    member = await current_staff(request)
+    case = await staff_case(number, member)
     if not any(m.get("file_id") == file_id for m in case.materials):
         raise NotFound("No such material on this case.", code="file_not_found")
     upload = await Upload.get(id=file_id)
     content = await read_upload(services(request).settings.upload_dir, upload)
+    await _log(request, access_log.MATERIAL_DOWNLOADED, member, f"{number}/{file_id}")
     return attachment(upload, content)

@@ -69,6 +69,7 @@ async def feed(request: Request, key: str) -> HTTPResponse:
 
 
 @bp.get("/bus/routes")
+@openapi.parameter("q", str, "query", description="a route name or stop")
 @openapi.summary("Bus routes whose number, name or stops match ?q=")
 @documented(
     "citizen",

@@ -18,6 +18,7 @@ bp = Blueprint("uploads", url_prefix="/api/v1/uploads")
 
 
 @bp.post("")
+@openapi.body({"multipart/form-data": {"file": bytes}})
 @openapi.summary("Upload one material file (multipart field 'file')")
 @openapi.description(
     "201 `{file_id, content_type, size}`: the type as judged from the content (JPEG, PNG or "

@@ -179,3 +179,47 @@ async def test_unreadable_token_is_reported(database_url: str) -> None:
 def test_missing_key_is_a_usage_error(database_url: str) -> None:
     done = rotate(database_url, PII_KEY="")
     assert done.returncode == 2 and "PII_KEY" in done.stderr
+
+
+async def test_switching_to_sm4_while_serving_then_rotating(
+    database_url: str,
+    platform_env: dict[str, str],
+    clock: FrozenClock,
+    wechat: WeChatSandbox,
+    alipay: AlipaySandbox,
+) -> None:
+    """国密: PII_CIPHER=sm4-gcm serves data written under AES at once (no downtime), and
+    `keys rotate` moves every value to SM4-GCM and every ID index to HMAC-SM3."""
+    citizen_id = await _write_under_a(database_url, platform_env, clock, wechat, alipay)
+    sm4 = {"PII_KEY": KEY_A, "PII_CIPHER": "sm4-gcm"}
+    settings = harness.settings_for(database_url, **platform_env, **sm4)
+    async with harness.running_api(settings, clock) as api:
+        # AES tokens read, the AES-era index still finds the person verifying on Alipay
+        me = await verify_on_alipay(api, alipay, (await alipay_login(api, alipay))["token"])
+        assert me["id"] == citizen_id and me["platforms"] == ["alipay", "wechat"]
+        assert (me["name_masked"], me["phone_masked"]) == ("张*", "137****5678")
+
+    done = rotate(database_url, **sm4)
+    assert done.returncode == 0, done.stderr
+    assert "failed 0" in done.stdout and "blind indexes moved to the current algorithm: 1" in (
+        done.stdout
+    )
+    cipher = PiiCipher.from_env(sm4)
+    aes = PiiCipher.from_env_value(KEY_A)
+    await init_db(database_url)
+    try:
+        tokens = await _tokens()
+        assert {cipher.key_id_of(token) for token, _ in tokens} == {cipher.current_key_id}
+        assert cipher.current_key_id.startswith("s")
+        assert {cipher.decrypt(t, context=c) for t, c in tokens} >= {NAME, ID_NUMBER, PHONE}
+        # the AES-only cipher of before cannot read them: they really are SM4 now
+        assert all(
+            aes.key_id_of(t) not in (key_id_for(base64.b64decode(KEY_A)),) for t, _ in tokens
+        )
+        citizen = await Citizen.get(id=citizen_id)
+        assert citizen.id_number_index == cipher.blind_index(ID_NUMBER, purpose="id_number")
+        assert citizen.id_number_index != aes.blind_index(ID_NUMBER, purpose="id_number")
+    finally:
+        await close_db()
+    again = rotate(database_url, **sm4)
+    assert "rotated 0," in again.stdout and "algorithm: 0" in again.stdout

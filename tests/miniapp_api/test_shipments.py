@@ -268,6 +268,7 @@ async def test_a_full_walk_ends_delivered(
         .values_list("event", flat=True)
     )
     assert milestones[-2:] == ["application.result_mailed", "application.delivered"]
+    clerk = await b.staff_login(api, "clerk1")  # 12 hours on: staff sessions idle out at 30 min
     status, staff_view, _ = await api.call(
         "GET", f"/api/v1/staff/applications/{number}", token=clerk
     )

@@ -91,6 +91,7 @@ async def test_deadline_across_national_day(api: Api, wechat: WeChatSandbox) -> 
     clerk = await b.staff_login(api, "clerk1")  # sessions last 7 days
     await b.act(api, clerk, number, "request_supplement", note="补充")
     api.clock.set(at("2026-10-12"))
+    clerk = await b.staff_login(api, "clerk1")  # staff sessions end after 30 idle minutes
     citizen = await b.citizen_token(api, wechat, openid="o-national-day")
     file_id = await b.upload(api, citizen)
     status, view, _ = await api.call(
@@ -167,6 +168,7 @@ async def test_overdue_filter(api: Api, wechat: WeChatSandbox) -> None:
     _, clerk, number = await b.new_case(api, wechat, promised=1, legal=20)
     await b.act(api, clerk, number, "accept")  # due Tue 2026-11-03
     api.clock.set(at("2026-11-04"))
+    clerk = await b.staff_login(api, "clerk1")  # staff sessions end after 30 idle minutes
     listed = (await api.call("GET", "/api/v1/staff/applications?overdue=true", token=clerk))[1][
         "items"
     ]
