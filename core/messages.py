@@ -402,6 +402,93 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "绑定码暂时不够用，请稍后再试。",
         "No binding code is free right now; try again.",
     ),
+    # --- security and input boundary (release 2) -------------------------------------
+    "identity_mismatch": (
+        "该证件号码已由他人完成实名认证，且姓名与您填写的不一致，请核对后重试。",
+        "This ID number has been verified by another account under a different name; "
+        "please check it and try again.",
+    ),
+    "too_many_materials": (
+        "一个办件最多可提交50份材料，请合并或删减后再提交。",
+        "A case may hold at most 50 materials; please merge or remove some and submit again.",
+    ),
+    "duplicate_material": (
+        "同一份文件在同一材料下重复提交了，请删除重复的一项后再提交。",
+        "The same file was listed twice under the same material; please remove the duplicate "
+        "and submit again.",
+    ),
+    "upload_quota_exceeded": (
+        "您今天上传的文件已达上限，请明天再上传，或先提交已上传的材料。",
+        "You have reached today's upload limit; please upload again tomorrow, or submit the "
+        "materials already uploaded.",
+    ),
+    "invalid_characters": (
+        "请求中含有无法识别的控制字符，请删除后重新提交。",
+        "The request contains control characters that cannot be accepted; please remove them "
+        "and try again.",
+    ),
+    "invalid_number": (
+        "请求中的数字超出了可以处理的范围，请检查后重新提交。",
+        "A number in the request is out of the range we can handle; please check it and try again.",
+    ),
+    "otp_required": (
+        "请输入身份验证器上显示的6位动态码。",
+        "Please enter the 6-digit code shown in your authenticator app.",
+    ),
+    "invalid_otp": (
+        "动态码不正确或已使用过，请输入身份验证器上最新的6位动态码。",
+        "The code is wrong or was already used; please enter the latest 6-digit code from your "
+        "authenticator app.",
+    ),
+    "session_idle": (
+        "您已较长时间未操作，为保护账号安全，请重新登录。",
+        "You were inactive for a while; to keep your account safe, please log in again.",
+    ),
+    "database_unavailable": (
+        "服务正在恢复，请稍后再试。",
+        "The service is recovering; please try again in a moment.",
+    ),
+    "metrics_token_required": (
+        "请提供监控令牌后再读取运行指标。",
+        "Please send the metrics token to read the metrics.",
+    ),
+    # --- ratings and feedback ----------------------------------------------------------
+    "already_rated": (
+        "这件办件您已经评价过了，每件办件只能评价一次。",
+        "You have already rated this case; each case can be rated once.",
+    ),
+    "not_finished": (
+        "办件办结后才能评价，请在办结后再来评价。",
+        "A case can be rated only once it is finished; please come back then.",
+    ),
+    "already_replied": (
+        "这条意见已经答复过了，请刷新后查看。",
+        "This feedback has already been answered; refresh to see the reply.",
+    ),
+    "invalid_level": (
+        "请在1到5之间选择评价等级（5为非常满意，1为非常不满意）。",
+        "Choose a rating from 1 to 5 (5 very satisfied, 1 very dissatisfied).",
+    ),
+    "invalid_dimensions": (
+        "分项评价只能是办事效率、指南准确、办理便捷、系统好用，每项1到5分。",
+        "Dimensions are efficiency, guide_accuracy, convenience and usability, each 1 to 5.",
+    ),
+    "invalid_feedback_kind": (
+        "请选择反馈类型：投诉、建议或纠错。",
+        "Choose a kind: complaint, suggestion or correction.",
+    ),
+    "rectification_not_found": (
+        "没有找到这条整改任务，请返回列表刷新后再试。",
+        "No such rectification task; refresh the list and try again.",
+    ),
+    "feedback_not_found": (
+        "没有找到这条意见，请返回列表刷新后再试。",
+        "No such feedback; refresh the list and try again.",
+    ),
+    "rating_not_found": (
+        "这件办件还没有评价。",
+        "This case has not been rated yet.",
+    ),
 }
 
 # Labels of request fields named in ``details["field"]``, for ``{field}`` above.
