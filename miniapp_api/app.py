@@ -19,6 +19,7 @@ from core.cases.calendar import load_calendar, refresh_calendar
 from core.cases.context import CaseContext
 from core.clock import SystemClock
 from core.db import close_db, init_db
+from core.feedback import privacy as feedback_privacy
 from core.feedback.hub import BoardHub
 from core.identity.realname import RealnameService
 from core.logs import configure_logs
@@ -165,6 +166,7 @@ def personal_data() -> PersonalData:
     registry = PersonalData()
     core_sections.register(registry)
     notification_privacy.register(registry)
+    feedback_privacy.register(registry)
     return registry
 
 
