@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse, raw
 from core.errors import NotAuthenticated
 from core.heartbeat.service import Liveness, liveness
 from miniapp_api.context import services
+from miniapp_api.docs import documented
 from notifications.depth import outbox_depth
 
 bp = Blueprint("metrics")
@@ -70,6 +71,7 @@ def _render(snapshot: Collector) -> bytes:
 
 
 @bp.get("/metrics")
+@documented("public", answers={200: "text/plain"}, errors={401: ("metrics_token_required",)})
 async def metrics(request: Request) -> HTTPResponse:
     """Prometheus text format, summed over the server's worker processes."""
     svc = services(request)

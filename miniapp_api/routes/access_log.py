@@ -8,8 +8,10 @@ from sanic_ext import openapi
 
 from core.errors import Forbidden, InvalidInput
 from core.staff import access_log
+from miniapp_api import schemas as s
 from miniapp_api.body import page_number
 from miniapp_api.context import current_staff
+from miniapp_api.docs import documented
 
 bp = Blueprint("access_log", url_prefix="/api/v1/staff/access-log")
 
@@ -49,6 +51,7 @@ def _filters(request: Request) -> tuple[str | None, int | None]:
 @openapi.parameter("per_page", int, "query", description="1 to 200, default 50")
 @openapi.parameter("event", str, "query", description="only lines of this event")
 @openapi.parameter("staff_id", int, "query", description="only lines of this staff member")
+@documented("staff", answers={200: s.AccessLogPage}, errors={422: ("invalid_value",)})
 async def index(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     if member.role != "admin":

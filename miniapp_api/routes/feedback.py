@@ -16,8 +16,10 @@ from core.feedback import rectifications
 from core.feedback import service as feedback
 from core.feedback.models import Rating
 from core.feedback.ratings import citizen_rating_view, rate
+from miniapp_api import schemas as s
 from miniapp_api.body import json_object, page_number, per_page, required_str
 from miniapp_api.context import current_citizen, current_staff, services
+from miniapp_api.docs import documented
 
 citizen_bp = Blueprint("ratings", url_prefix="/api/v1")
 staff_bp = Blueprint("staff_feedback", url_prefix="/api/v1/staff")
@@ -52,6 +54,16 @@ def _paged(items: list[dict[str, Any]], total: int) -> HTTPResponse:
     "for a second rating; 422 `invalid_level`, `invalid_dimensions`, `invalid_value`; 404 "
     "`case_not_found` for a case that is not yours."
 )
+@documented(
+    "citizen",
+    body=s.RatingRequest,
+    answers={201: s.RatingAnswer},
+    errors={
+        404: ("case_not_found",),
+        409: ("not_finished", "already_rated"),
+        422: ("invalid_level", "invalid_dimensions", "invalid_value"),
+    },
+)
 async def create_rating(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     body = json_object(request)
@@ -70,6 +82,11 @@ async def create_rating(request: Request, number: str) -> HTTPResponse:
 
 @citizen_bp.get("/applications/<number:str>/rating")
 @openapi.summary("Your rating of a case (404 `rating_not_found` when it has none yet)")
+@documented(
+    "citizen",
+    answers={200: s.RatingAnswer},
+    errors={404: ("case_not_found", "rating_not_found")},
+)
 async def show_rating(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     case = await citizen_case(number, str(citizen.id))
@@ -99,6 +116,15 @@ async def show_rating(request: Request, number: str) -> HTTPResponse:
     "the administrators, and is answered within `FEEDBACK_REPLY_DAYS` working days (the "
     '`due_date`). 201 `{id, kind, status: "open", due_date}`.'
 )
+@documented(
+    "citizen",
+    body=s.FeedbackRequest,
+    answers={201: s.FeedbackFiled},
+    errors={
+        404: ("case_not_found", "item_not_found"),
+        422: ("invalid_feedback_kind", "missing_field", "invalid_value"),
+    },
+)
 async def create_feedback(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
@@ -122,6 +148,7 @@ async def create_feedback(request: Request) -> HTTPResponse:
     "replied_at, due_date, created_at}], total}`; `?page=` from 1, `?per_page=` 1-100 "
     "(default 20)."
 )
+@documented("citizen", answers={200: s.FeedbackPage}, errors={422: ("invalid_value",)})
 async def my_feedback(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     items, total = await feedback.citizen_page(
@@ -137,6 +164,7 @@ async def my_feedback(request: Request) -> HTTPResponse:
     "a correction (我要纠错) filed while version N was current shows under version N+1, "
     "once the catalogue has been updated. 404 `item_not_found`."
 )
+@documented("citizen", answers={200: [s.ItemHistory]}, errors={404: ("item_not_found",)})
 async def item_history(request: Request, code: str) -> HTTPResponse:
     return json(await feedback.item_history(unquote(code)))
 
@@ -149,6 +177,11 @@ async def item_history(request: Request, code: str) -> HTTPResponse:
     "`called_back`, `rectified`, `appealed`, `voided` (else 422 `invalid_status`); "
     "`?page=`, `?per_page=` (default 20, at most 100). Clerks and supervisors see their "
     "department's, admins all; other roles 403 `role_not_allowed`."
+)
+@documented(
+    "staff",
+    answers={200: s.RectificationPage},
+    errors={422: ("invalid_status", "invalid_value")},
 )
 async def list_rectifications(request: Request) -> HTTPResponse:
     member = await current_staff(request)
@@ -169,6 +202,16 @@ async def list_rectifications(request: Request) -> HTTPResponse:
     "`role_not_allowed` for the other role's actions; 422 `invalid_action`; 404 "
     "`rectification_not_found` for another department's task. Answers the task."
 )
+@documented(
+    "staff",
+    body=s.RectificationAction,
+    answers={200: s.Rectification},
+    errors={
+        404: ("rectification_not_found",),
+        409: ("invalid_transition", "concurrent_update"),
+        422: ("invalid_action", "missing_field", "invalid_value"),
+    },
+)
 async def act_rectification(request: Request, task_id: int) -> HTTPResponse:
     member = await current_staff(request)
     body = json_object(request)
@@ -187,6 +230,11 @@ async def act_rectification(request: Request, task_id: int) -> HTTPResponse:
     "see everything, including feedback naming neither item nor case (`department` null). "
     "`?status=` `open` or `replied`; `?page=`, `?per_page=`."
 )
+@documented(
+    "staff",
+    answers={200: s.StaffFeedbackPage},
+    errors={422: ("invalid_status", "invalid_value")},
+)
 async def list_feedback(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     items, total = await feedback.staff_page(
@@ -202,6 +250,16 @@ async def list_feedback(request: Request) -> HTTPResponse:
     '`reply` 1-2000 characters. Answers the feedback with `status: "replied"`. The '
     "message is queued in the same transaction. 409 `already_replied`; 404 "
     "`feedback_not_found` outside your department."
+)
+@documented(
+    "staff",
+    body=s.FeedbackReply,
+    answers={200: s.StaffFeedback},
+    errors={
+        404: ("feedback_not_found",),
+        409: ("already_replied",),
+        422: ("missing_field", "invalid_value"),
+    },
 )
 async def reply_feedback(request: Request, feedback_id: int) -> HTTPResponse:
     member = await current_staff(request)

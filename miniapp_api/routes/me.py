@@ -86,6 +86,7 @@ async def close(request: Request) -> HTTPResponse:
     "`messages` (every message sent or due) and `consents`; plus `exported_at` and "
     "`sections`. docs/privacy.md lists every field."
 )
+@documented("citizen", answers={200: s.PersonalDataExport}, errors={401: ("account_closed",)})
 async def export(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)

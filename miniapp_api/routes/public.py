@@ -14,7 +14,9 @@ from core.errors import InvalidInput
 from core.feedback.board import board
 from core.feedback.figures import figures, parse_day
 from core.feedback.hub import BoardHub
+from miniapp_api import schemas as s
 from miniapp_api.context import services
+from miniapp_api.docs import documented
 
 bp = Blueprint("public", url_prefix="/api/v1/public")
 
@@ -42,6 +44,7 @@ def hub(request: Request) -> BoardHub:
     "most 200 entries."
 )
 @openapi.parameter("since", int, "query", description="the last entry id already shown")
+@documented("public", answers={200: [s.BoardEntry]}, errors={422: ("invalid_value",)})
 async def show_board(request: Request) -> HTTPResponse:
     since = _entry_id(request.args.get("since"), "since")
     today = services(request).clock.now().astimezone(CST).date()
@@ -61,6 +64,7 @@ def _event(entry: dict[str, object]) -> bytes:
     "(`BOARD_HEARTBEAT_SECONDS`). `Last-Event-ID` (header, or `?last_event_id=`) resumes "
     "after that entry; without it the stream starts with what happens next."
 )
+@documented("public", answers={200: "text/event-stream"}, errors={422: ("invalid_value",)})
 async def stream_board(request: Request) -> HTTPResponse | None:
     board_hub = hub(request)
     resume = request.headers.get("last-event-id") or request.args.get("last_event_id")
@@ -104,6 +108,7 @@ async def stream_board(request: Request) -> HTTPResponse | None:
 @openapi.parameter("to", str, "query", description="YYYY-MM-DD (China date)")
 @openapi.parameter("department", str, "query", description="a department code")
 @openapi.parameter("item", str, "query", description="an item code")
+@documented("public", answers={200: s.ServiceFigures}, errors={422: ("invalid_date",)})
 async def show_figures(request: Request) -> HTTPResponse:
     today = services(request).clock.now().astimezone(CST).date()
     start = parse_day(request.args.get("from"), "from") if request.args.get("from") else today
