@@ -50,7 +50,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return run_loop(check_workers(settings))
     # the worker has no Sanic to set up logging: say what it does, with PII masked
     logging.basicConfig(level=logging.INFO, format=TEXT_FORMAT)
-    configure_logs(settings.ops.log_format)
+    configure_logs(settings.ops.log_format, root=True)
     return run_loop(run_worker(settings))
 
 

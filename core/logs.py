@@ -20,7 +20,7 @@ from core.masking import install_log_filter
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
-_HANDLED = ("", "citysvc", "sanic.root", "sanic.error", "sanic.access", "tortoise")
+_OURS = ("citysvc", "sanic.root", "sanic.error", "sanic.access", "tortoise")
 
 
 class JsonFormatter(logging.Formatter):
@@ -65,13 +65,15 @@ def _stamping_factory(
     return make_record
 
 
-def configure_logs(log_format: str = "text") -> None:
-    """Mask, stamp and format every record of this process (safe to call again)."""
+def configure_logs(log_format: str = "text", *, root: bool = False) -> None:
+    """Mask and stamp every record of this process, and format what our own and Sanic's
+    handlers write (the root logger's too with ``root``: a process that configured it
+    itself, like the worker; an embedding host keeps its own). Safe to call again."""
     install_log_filter()
     current = logging.getLogRecordFactory()
     if not getattr(current, "stamps_request_id", False):
         logging.setLogRecordFactory(_stamping_factory(current))
     formatter = JsonFormatter() if log_format == "json" else TextFormatter()
-    for name in _HANDLED:
+    for name in (*_OURS, *([""] if root else [])):
         for handler in logging.getLogger(name).handlers:
             handler.setFormatter(formatter)

@@ -34,7 +34,13 @@ _AUTH_ERRORS: dict[Auth, dict[int, tuple[str, ...]]] = {
         401: ("not_authenticated", "invalid_token", "session_expired", "wrong_token_kind"),
     },
     "staff": {
-        401: ("not_authenticated", "invalid_token", "session_expired", "wrong_token_kind"),
+        401: (
+            "not_authenticated",
+            "invalid_token",
+            "session_expired",
+            "session_idle",
+            "wrong_token_kind",
+        ),
         403: ("forbidden", "role_not_allowed"),
     },
     "public": {},

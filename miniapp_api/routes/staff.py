@@ -48,7 +48,7 @@ bp = Blueprint("staff", url_prefix="/api/v1/staff")
     "public",
     body=s.StaffLogin,
     answers={200: s.StaffToken},
-    errors={401: ("invalid_credentials", "account_locked")},
+    errors={401: ("invalid_credentials", "account_locked", "otp_required", "invalid_otp")},
 )
 async def login(request: Request) -> HTTPResponse:
     svc = services(request)

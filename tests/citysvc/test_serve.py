@@ -114,4 +114,4 @@ def test_logs_of_every_worker_are_masked_and_info_is_kept(
     assert "unexpected error on GET /api/v1/items/" in output, output
     assert ID_NUMBER not in output, output
     # citysvc's own INFO lines are written, by each worker
-    assert output.count("INFO citysvc.api: serving") == 2, output
+    assert output.count("INFO citysvc.api [-]: serving") == 2, output  # [request id]

@@ -131,7 +131,7 @@ async def test_unrouted_feedback_warns_the_administrators(api: Api, wechat: WeCh
     await sweep_feedback(datetime(2026, 10, 14, 9, 0, tzinfo=CST), 7)
     admin = await b.staff_token(api, "admin1", "admin", None)
     _, warnings, _ = await api.call("GET", "/api/v1/staff/warnings", token=admin)
-    [warning] = warnings
+    [warning] = warnings["items"]
     assert warning["kind"] == f"{FEEDBACK_OVERDUE}{sent['id']}" and warning["number"] is None
     status, _, _ = await api.call(
         "POST", f"/api/v1/staff/feedback/{sent['id']}/reply", token=admin, json={"reply": "收到"}

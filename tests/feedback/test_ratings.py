@@ -207,7 +207,7 @@ async def test_overdue_rectification_raises_a_warning_until_done(
     assert (await sweep_feedback(after_due, 7)).raised == 1
     assert (await sweep_feedback(after_due, 7)).raised == 0  # once
     _, warnings, _ = await api.call("GET", "/api/v1/staff/warnings", token=clerk)
-    [warning] = [w for w in warnings if w["kind"] == RECTIFY_OVERDUE]
+    [warning] = [w for w in warnings["items"] if w["kind"] == RECTIFY_OVERDUE]
     assert warning["number"] == number and warning["colour"] == "red"
     assert "差评整改已超过期限（2026-10-12）" in warning["message"]
 

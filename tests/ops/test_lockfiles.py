@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def pinned(lock: Path) -> dict[str, str]:
     """``name -> version`` of every ``name==version`` line, each with at least one hash."""
     text = lock.read_text()
-    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\\\$", text, re.M))
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.M))
     blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", text)
     assert all("--hash=sha256:" in block for block in blocks if "==" in block.split("\n")[0])
     return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins.items()}
