@@ -6,6 +6,8 @@ second's budget for milestones. Within a worker milestones go first: while any i
 campaign lane claims nothing and its sends wait (a few seconds at most). Every answer is
 classified by PLATFORMS.md's table (the clients already turn errcodes into exception classes):
 
+* a campaign message whose campaign was paused or cancelled is not sent: it is held back
+  unspent, as the pause held the campaign's queued rows;
 * accepted -> ``sent`` (and a one-time consent is spent);
 * no consent (WeChat 43101) -> ``no_consent``; the ledger's credits for the template are
   zeroed and the milestone falls back to the next channel;
@@ -37,7 +39,7 @@ from notifications.claiming import Claimer
 from notifications.models import CAMPAIGN_LANE, FAILED, LANES, MILESTONE_LANE, NO_CONSENT, SENT
 from notifications.pacing import PlatformLimiter
 from notifications.quiet import CampaignQuietHours
-from notifications.recording import RETRY, UNCLAIMED, Recorder, Result
+from notifications.recording import HELD, RETRY, UNCLAIMED, Recorder, Result
 
 log = logging.getLogger("citysvc.notifications.dispatcher")
 
@@ -234,6 +236,9 @@ class Dispatcher:
             allowed = await self._quiet.next_allowed(message.key, now)
             if allowed > now:  # due inside its campaign's quiet hours: back to the queue
                 self.recorder.add(Result(message, RETRY, "quiet_hours", "", 0, int(allowed * 1000)))
+                return
+            if await self._quiet.stopped(message.key, now):  # paused or cancelled meanwhile
+                self.recorder.add(Result(message, HELD))
                 return
         started = time.perf_counter()
         error: Exception | None = None
