@@ -383,7 +383,7 @@ if __name__ == "__main__":
     parser.add_argument("--sandbox", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sandbox:
-        uvloop.run(serve_sandbox())
+        asyncio.run(serve_sandbox())
     else:
         # the loop `citysvc worker` runs on: the dispatcher and the raw loop both use it
         ratio = uvloop.run(throughput(args.messages, args.concurrency))
