@@ -237,9 +237,6 @@ class Dispatcher:
             if allowed > now:  # due inside its campaign's quiet hours: back to the queue
                 self.recorder.add(Result(message, RETRY, "quiet_hours", "", 0, int(allowed * 1000)))
                 return
-            if await self._quiet.stopped(message.key, now):  # paused or cancelled meanwhile
-                self.recorder.add(Result(message, HELD))
-                return
         started = time.perf_counter()
         error: Exception | None = None
         try:
@@ -251,6 +248,12 @@ class Dispatcher:
                     platform=message.channel,
                 )
             await self._limiter.take(message.channel, message.lane)
+            # paused or cancelled meanwhile (checked last, after any wait for the limiter)
+            if message.lane == CAMPAIGN_LANE and await self._quiet.stopped(
+                message.key, self._now()
+            ):
+                self.recorder.add(Result(message, HELD))
+                return
             await sender.send(message)
         except IntegrationError as exc:
             error = exc
