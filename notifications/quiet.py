@@ -9,9 +9,10 @@ them once per campaign.
 
 A pause or cancel takes the campaign's queued rows back at once, but a worker may hold some
 already claimed (or record a retry just after): ``stopped`` reads the campaign's status
-before each campaign send, at most every ``STATUS_TTL`` seconds per campaign, so no send
-starts later than that after a pause. The dispatcher then holds the message as the pause
-did; the campaign runner releases or withdraws it.
+before each campaign send, at most every ``STATUS_TTL`` seconds per campaign while it runs,
+so no send starts later than that after a pause. The dispatcher then holds the message as
+the pause did; the campaign runner releases or withdraws it. A stopped status is read again
+for every message (few are claimed while a campaign is stopped), so a resume is seen at once.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ class CampaignQuietHours:
         if campaign_id is None:
             return False
         read = self._status.get(campaign_id)
-        if read is None or not 0 <= now - read[0] < STATUS_TTL:
+        # "running" is trusted for STATUS_TTL; "stopped" is read again each time, so a
+        # message claimed just after a resume is sent, not held back once more
+        if read is None or read[1] in STOPPED or not 0 <= now - read[0] < STATUS_TTL:
             status = await Campaign.filter(id=campaign_id).values_list("status", flat=True)
             if len(self._status) >= self._limit:
                 self._status.clear()
