@@ -86,15 +86,30 @@ def server_process(
 
 
 Request = Callable[[int], tuple[str, str, dict[str, Any]]]
+Client = Callable[[int], aiohttp.ClientSession]
 
 
-async def load(make: Request, total: int, concurrency: int, expect: int = 200) -> Stats:
-    """Send ``total`` requests (``make(i)`` -> method, url, kwargs) with ``concurrency`` workers."""
+def plain_client(concurrency: int) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
+
+
+def worker_client(concurrency: int) -> aiohttp.ClientSession:
+    """The session `citysvc worker` sends with (``integrations.http.new_session``: its pool,
+    timeout and orjson bodies), so a raw loop measures the same client."""
+    from integrations.http import DEFAULT_TIMEOUT, new_session
+
+    return new_session(timeout=DEFAULT_TIMEOUT, limit=max(concurrency, 100))
+
+
+async def load(
+    make: Request, total: int, concurrency: int, expect: int = 200, client: Client = plain_client
+) -> Stats:
+    """Send ``total`` requests (``make(i)`` -> method, url, kwargs) with ``concurrency`` workers
+    through a session made by ``client``."""
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as http:
+    async with client(concurrency) as http:
 
         async def worker() -> None:
             nonlocal errors

@@ -192,7 +192,7 @@ def register_templates(registry: Registry, wechat: WeChatSandbox, alipay: Alipay
     for template in registry.templates.values():
         keys = [key for key, _ in template.data]
         if template.platform == "wechat":
-            wechat.add_template(template.template_id, keys)
+            wechat.add_template(template.template_id, keys, template.long_term)
         elif template.platform == "official_account":
             wechat.add_oa_template(template.template_id, keys)
         else:

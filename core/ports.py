@@ -254,7 +254,8 @@ class CampaignDelivery(Protocol):
     ``does_not_fit`` (``sent_as`` None) for one that cannot be sent at all; ``fields`` names
     the campaign texts (``title``, ``summary``) the value is made of. ``preview`` gives the
     exact message per platform, as it will be sent. ``hold`` takes a campaign's queued
-    messages back from the dispatcher (pause), ``release`` makes them due again (resume),
+    messages back from the dispatcher (pause), ``release`` makes them due again at the
+    campaign's own pace (resume),
     ``withdraw`` removes them for good and frees their consents (cancel), answering how many
     it removed. ``outcomes`` counts the campaign's messages by status, failures by reason.
     """

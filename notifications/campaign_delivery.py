@@ -20,10 +20,9 @@ from core.errors import InvalidInput
 from notifications import consents, sql
 from notifications.bulk import Rendered, choose_many, insert_messages, render_all
 from notifications.fitting import FitError, fit_alipay, fit_wechat
-from notifications.models import ONE_TIME, QUEUED
+from notifications.models import CAMPAIGN_LANE, ONE_TIME, QUEUED, SENDING
 from notifications.templates import PLATFORMS, Registry
 
-HELD_MS = 9_000_000_000_000_000  # next_attempt_at of a paused campaign's rows: never due
 CHECKED = ("title", "summary")
 
 
@@ -94,42 +93,13 @@ class OutboxCampaignDelivery:
         return shown
 
     async def hold(self, campaign_id: int) -> None:
-        await sql.execute(
-            "UPDATE notify_outbox SET next_attempt_at = ? "
-            "WHERE key >= ? AND key < ? AND status = ?",
-            [HELD_MS, *key_range(campaign_id), QUEUED],
-        )
+        await hold_queued(campaign_id)
 
     async def release(self, campaign_id: int) -> None:
-        # due at once; the platform limiter paces them (at most a horizon's worth)
-        await sql.execute(
-            "UPDATE notify_outbox SET next_attempt_at = ? "
-            "WHERE key >= ? AND key < ? AND status = ? AND next_attempt_at = ?",
-            [int(time.time() * 1000), *key_range(campaign_id), QUEUED, HELD_MS],
-        )
+        await release_held(campaign_id, int(time.time() * 1000))
 
     async def withdraw(self, campaign_id: int, at: datetime) -> int:
-        async with in_transaction():
-            rows = await sql.rows(
-                "DELETE FROM notify_outbox WHERE key >= ? AND key < ? AND status = ? "
-                "RETURNING citizen_id, channel, template_id, consent",
-                [*key_range(campaign_id), QUEUED],
-            )
-            released: Counter[consents.ConsentKey] = Counter(
-                (str(r["citizen_id"]), str(r["channel"]), str(r["template_id"]))
-                for r in rows
-                if r["consent"] == ONE_TIME
-            )
-            await consents.settle(Counter(), released, Counter(), at)
-            citizens = [str(r["citizen_id"]) for r in rows]
-            for start in range(0, len(citizens), 500):
-                part = citizens[start : start + 500]
-                await sql.execute(
-                    "UPDATE campaign_recipient SET state = 'withdrawn' WHERE campaign_id = ? "
-                    f"AND citizen_id IN ({', '.join('?' * len(part))})",
-                    [campaign_id, *part],
-                )
-        return len(rows)
+        return await withdraw_queued(campaign_id, at)
 
     async def outcomes(self, campaign_id: int) -> dict[str, dict[str, int]]:
         rows = await sql.rows(
@@ -148,6 +118,83 @@ class OutboxCampaignDelivery:
             for r in errors:
                 reasons[(str(r["last_error"]).split(" ", 1)[0] or "unknown")] += 1
         return {"status": status, "failed_by_reason": dict(reasons)}
+
+
+# A paused campaign's queued rows keep their due times shifted by HELD_FROM: never due, and
+# a resume shifts them back by the same amount less the pause's length, so they go out at
+# the campaign's own pace instead of all at once. The claim query's index (lane, status,
+# next_attempt_at) finds a campaign's held or waiting rows without walking its sent ones.
+HELD_FROM = 4_000_000_000_000_000  # epoch ms, about the year 128,000
+_MINE = f"lane = '{CAMPAIGN_LANE}' AND status = '{QUEUED}' AND key >= ? AND key < ?"
+
+
+async def hold_queued(campaign_id: int) -> int:
+    """Take the campaign's queued messages back from the dispatcher (pause)."""
+    return await sql.execute(
+        f"UPDATE notify_outbox SET next_attempt_at = next_attempt_at + ? "
+        f"WHERE {_MINE} AND next_attempt_at < ?",
+        [HELD_FROM, *key_range(campaign_id), HELD_FROM],
+    )
+
+
+async def release_held(campaign_id: int, now_ms: int) -> int:
+    """Make the campaign's held messages due again (resume), each as far after ``now_ms`` as
+    it was after the first of them, and move the campaign's next free slot on as much."""
+    async with in_transaction():
+        found = await sql.rows(
+            f"SELECT MIN(next_attempt_at) AS first FROM notify_outbox "
+            f"WHERE {_MINE} AND next_attempt_at >= ?",
+            [*key_range(campaign_id), HELD_FROM],
+        )
+        first = found[0]["first"] if found else None
+        if first is None:
+            return 0
+        shift = max(0, now_ms - (int(first) - HELD_FROM))
+        released = await sql.execute(
+            f"UPDATE notify_outbox SET next_attempt_at = next_attempt_at - ? "
+            f"WHERE {_MINE} AND next_attempt_at >= ?",
+            [HELD_FROM - shift, *key_range(campaign_id), HELD_FROM],
+        )
+        await sql.execute(
+            "UPDATE campaign SET paced_until_ms = paced_until_ms + ? WHERE id = ?",
+            [shift, campaign_id],
+        )
+    return released
+
+
+async def unfinished(campaign_id: int) -> bool:
+    """Whether any message of the campaign is still to be tried (queued, held or sending)."""
+    found = await sql.rows(
+        "SELECT 1 AS x FROM notify_outbox WHERE lane = ? AND status IN (?, ?) "
+        "AND key >= ? AND key < ? LIMIT 1",
+        [CAMPAIGN_LANE, QUEUED, SENDING, *key_range(campaign_id)],
+    )
+    return bool(found)
+
+
+async def withdraw_queued(campaign_id: int, at: datetime) -> int:
+    """Remove the campaign's queued messages for good and free their consents (cancel)."""
+    async with in_transaction():
+        rows = await sql.rows(
+            f"DELETE FROM notify_outbox WHERE {_MINE} "
+            "RETURNING citizen_id, channel, template_id, consent",
+            list(key_range(campaign_id)),
+        )
+        released: Counter[consents.ConsentKey] = Counter(
+            (str(r["citizen_id"]), str(r["channel"]), str(r["template_id"]))
+            for r in rows
+            if r["consent"] == ONE_TIME
+        )
+        await consents.settle(Counter(), released, Counter(), at)
+        citizens = [str(r["citizen_id"]) for r in rows]
+        for start in range(0, len(citizens), 500):
+            part = citizens[start : start + 500]
+            await sql.execute(
+                "UPDATE campaign_recipient SET state = 'withdrawn' WHERE campaign_id = ? "
+                f"AND citizen_id IN ({', '.join('?' * len(part))})",
+                [campaign_id, *part],
+            )
+    return len(rows)
 
 
 async def test_send(

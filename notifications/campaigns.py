@@ -8,7 +8,9 @@ window nothing more happens until the window ends. Then recipients are taken in 
 consents, inserts the outbox rows (key ``campaign:{id}:{citizen}``: at most one per
 citizen), marks the recipients and saves the cursor. A crash anywhere rolls back at most
 the batch in hand, and the next run resumes after the last saved cursor. Nothing holds more
-than one batch in memory.
+than one batch in memory. The campaign stays ``running`` until its last message has been
+tried (none queued, held or being sent), so it can be paused or cancelled for as long as
+anything remains to send.
 
 Pacing: rows get due times ``1 / rate_per_second`` apart, and only ``horizon`` seconds of
 them are queued ahead, so a pause takes effect at once and quiet hours are never crossed:
@@ -31,6 +33,7 @@ from tortoise.transactions import in_transaction
 
 from core.campaigns import rules
 from core.campaigns.models import (
+    CANCELLED,
     CAPPED,
     COMPLETED,
     DRAFT,
@@ -45,7 +48,12 @@ from core.ports import Clock
 from core.topics.catalog import BY_KEY
 from notifications import sql
 from notifications.bulk import Reach, Rendered, choose_many, insert_messages, render_all
-from notifications.campaign_delivery import campaign_key
+from notifications.campaign_delivery import (
+    campaign_key,
+    release_held,
+    unfinished,
+    withdraw_queued,
+)
 from notifications.models import CAMPAIGN_LANE
 from notifications.models import QUEUED as WAITING
 from notifications.templates import Registry
@@ -82,11 +90,22 @@ class CampaignRunner:
     async def run_due(self) -> int:
         """One round over every due campaign; the number of messages queued."""
         now = self.clock.now()
+        await self._finish_cancelled(now)
         due = await Campaign.filter(status__in=[SCHEDULED, RUNNING], send_at__lte=now).only("id")
         total = 0
         for campaign in due:
             total += await self.run(campaign.id)
         return total
+
+    async def _finish_cancelled(self, now: datetime) -> None:
+        """Withdraw what a worker held back after a cancel (a send it had claimed); a cancelled
+        campaign is finished once none of its messages is still being sent."""
+        for campaign in await Campaign.filter(status=CANCELLED, finished_at=None).only("id"):
+            await withdraw_queued(campaign.id, now)
+            if not await unfinished(campaign.id):
+                await Campaign.filter(id=campaign.id, status=CANCELLED).update(
+                    finished_at=now, updated_at=now
+                )
 
     async def run(self, campaign_id: int) -> int:
         """Queue what is allowed now for one campaign; the number of messages queued."""
@@ -97,6 +116,8 @@ class CampaignRunner:
             return 0
         if not await self._start(campaign, now):
             return 0
+        # a send a worker held back just after a resume (it still read "paused"): release it
+        await release_held(campaign.id, int(self.wall() * 1000))
         if campaign.audience_fixed_at is None:
             await self._fix_audience(campaign, now)
         if quiet.contains(now):  # started and counted: the messages wait for the window's end
@@ -186,8 +207,9 @@ class CampaignRunner:
             "ORDER BY id LIMIT ?",
             [campaign.id, campaign.cursor, size],
         )
-        if not rows:
-            await self._complete(campaign, now)
+        if not rows:  # every recipient handled: done once the last message has been tried
+            if not await unfinished(campaign.id):
+                await self._complete(campaign, now)
             return None
         async with in_transaction():
             queued = await self._queue(campaign, rows, rendered, base, gap, now)

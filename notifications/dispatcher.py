@@ -6,6 +6,8 @@ second's budget for milestones. Within a worker milestones go first: while any i
 campaign lane claims nothing and its sends wait (a few seconds at most). Every answer is
 classified by the vendors' errcode tables (the clients turn errcodes into exception classes):
 
+* a campaign message whose campaign was paused or cancelled is not sent: it is held back
+  unspent, as the pause held the campaign's queued rows;
 * accepted -> ``sent`` (and a one-time consent is spent);
 * no consent (WeChat 43101) -> ``no_consent``; the ledger's credits for the template are
   zeroed and the milestone falls back to the next channel;
@@ -37,7 +39,7 @@ from notifications.claiming import Claimer
 from notifications.models import CAMPAIGN_LANE, FAILED, LANES, MILESTONE_LANE, NO_CONSENT, SENT
 from notifications.pacing import PlatformLimiter
 from notifications.quiet import CampaignQuietHours
-from notifications.recording import RETRY, UNCLAIMED, Recorder, Result
+from notifications.recording import HELD, RETRY, UNCLAIMED, Recorder, Result
 
 log = logging.getLogger("citysvc.notifications.dispatcher")
 
@@ -246,6 +248,12 @@ class Dispatcher:
                     platform=message.channel,
                 )
             await self._limiter.take(message.channel, message.lane)
+            # paused or cancelled meanwhile (checked last, after any wait for the limiter)
+            if message.lane == CAMPAIGN_LANE and await self._quiet.stopped(
+                message.key, self._now()
+            ):
+                self.recorder.add(Result(message, HELD))
+                return
             await sender.send(message)
         except IntegrationError as exc:
             error = exc

@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from core.clock import CST
 from core.metrics import DISPATCH
 from notifications import consents, sql
+from notifications.campaign_delivery import HELD_FROM
 from notifications.channels import ChannelChooser, Outgoing
 from notifications.models import (
     FAILED,
@@ -35,6 +36,7 @@ log = logging.getLogger("citysvc.notifications.recording")
 
 RETRY = "retry"
 UNCLAIMED = "unclaimed"  # claimed, never sent: back to the queue as it was
+HELD = "held"  # claimed, never sent, its campaign paused or cancelled: queued but held back
 _ATTEMPT_COLUMNS = "message_id, attempt, worker, outcome, code, detail, elapsed_ms, retry_in_ms, at"
 _RELEASE = "lease_owner = NULL, lease_expires_at = NULL"
 _MINE = "lease_owner = ? AND status = 'sending'"
@@ -109,7 +111,8 @@ class Recorder:
         async with in_transaction():
             mine = await _finish(batch, self.owner, at)
             await _settle([r for r in batch if r.message.id in mine], at)
-            await _record_attempts([r for r in batch if r.outcome != UNCLAIMED], self.owner, at)
+            tried = [r for r in batch if r.outcome not in (UNCLAIMED, HELD)]
+            await _record_attempts(tried, self.owner, at)
             for r in batch:
                 if self._chooser and r.outcome == NO_CONSENT and r.message.id in mine:
                     await fall_back(self._chooser, r.message.id, now)
@@ -130,13 +133,16 @@ async def _finish(batch: list[Result], owner: str, at: datetime) -> set[int]:
                 [QUEUED, r.retry_at_ms, r.error, r.message.id, owner],
             )
         else:
-            error = "" if r.outcome in (SENT, UNCLAIMED) else r.error
+            error = "" if r.outcome in (SENT, UNCLAIMED, HELD) else r.error
             groups.setdefault((r.outcome, error), []).append(r.message.id)
     for (outcome, error), ids in groups.items():
         marks = ", ".join("?" * len(ids))
         params: list[object]
         if outcome == UNCLAIMED:  # as it was before the claim, which counted an attempt
             change, params = "status = ?, attempts = attempts - 1", [QUEUED]
+        elif outcome == HELD:  # the same, held back as a pause holds its campaign's rows
+            change = "status = ?, attempts = attempts - 1, next_attempt_at = next_attempt_at + ?"
+            params = [QUEUED, HELD_FROM]
         else:
             change = "status = ?, last_error = ?, sent_at = ?"
             params = [outcome, error, at if outcome == SENT else None]

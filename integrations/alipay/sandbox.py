@@ -111,16 +111,26 @@ class AlipaySandbox(LoopbackServer):
         self, appid: str, open_id: str | None = None, user_id: str | None = None
     ) -> str:
         """What ``my.getAuthCode`` gives the mini-program: a one-time code for this app."""
-        if appid not in self._apps:
-            raise KeyError(f"unknown app {appid}")
         code = secrets.token_hex(16)
-        user = open_id or "0" + secrets.token_urlsafe(33)
+        user = self.add_user(appid, open_id, user_id)
         self.state.codes[code] = methods.AuthCode(appid, user, user_id)
         return code
 
     def app_ids(self) -> list[str]:
         """The registered apps."""
         return list(self._apps)
+
+    def add_user(self, appid: str, open_id: str | None = None, user_id: str | None = None) -> str:
+        """Make ``open_id`` (generated when None) a user of ``appid``; messages may go only to
+        open_ids the sandbox issued to the sending app (an open_id is per app)."""
+        if appid not in self._apps:
+            raise KeyError(f"unknown app {appid}")
+        user = open_id or "0" + secrets.token_urlsafe(33)
+        if self.state.open_ids.setdefault(user, appid) != appid:
+            raise ValueError(f"open_id {user} belongs to another app")
+        if user_id is not None:
+            self.state.user_ids.add(user_id)
+        return user
 
     def complete_certify(self, certify_id: str, passed: bool) -> None:
         """The citizen finished the face check in the Alipay app, with this outcome."""

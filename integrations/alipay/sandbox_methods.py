@@ -25,6 +25,8 @@ MAX_OUTER_ORDER_NO = 32
 BIZ_CODES = frozenset({"FACE", "CERT_PHOTO", "CERT_PHOTO_FACE", "SMART_FACE"})
 # Not named by Alipay's documentation: our choice for "this user has no subscription left".
 NO_CONSENT = "USER_NOT_SUBSCRIBED"
+# Our choice too: a to_open_id this app never had (never issued, or another app's user).
+UNKNOWN_USER = "USER_NOT_EXIST"
 
 GATEWAY_MESSAGES = {
     "10000": "Success",
@@ -131,6 +133,8 @@ class SandboxState:
     codes: dict[str, AuthCode] = field(default_factory=dict)
     certifications: dict[str, Certification] = field(default_factory=dict)
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    open_ids: dict[str, str] = field(default_factory=dict)  # open_id -> the app it belongs to
+    user_ids: set[str] = field(default_factory=set)  # 2088... ids, one per person
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
     sent: list[SentMessage] = field(default_factory=list)
     certify_pass: bool = False  # the demo: every face check counts as done and passed
@@ -218,6 +222,10 @@ def template_send(state: SandboxState, call: Call) -> dict[str, Any]:
     template_id, page = biz.get("user_template_id"), biz.get("page")
     if not isinstance(to, str) or not isinstance(page, str) or not page:
         raise business("INVALID_PARAMETER", "to_open_id or to_user_id, and page, are required")
+    # an open_id is per app: one issued to another app, or never issued, is nobody here
+    known = state.open_ids.get(to) == call.appid if biz.get("to_open_id") else to in state.user_ids
+    if not known:
+        raise business(UNKNOWN_USER, "用户不存在")
     keywords = state.templates.get(template_id) if isinstance(template_id, str) else None
     if template_id is None or keywords is None:
         raise business("USER_TEMPLATE_ILLEGAL", "模板不存在")

@@ -14,8 +14,15 @@ verify_id, reused out_seq_no) answers 40097 "invalid args"; a face check not yet
 Official Account template messages (``/cgi-bin/message/template/send``, judged by
 ``sandbox_rules.check_oa_template``): an unknown template answers 40037, a ``touser`` that
 never followed the account 40003, one who unfollowed 43004 "require subscribe"; a missing or
-extra key, a value that is not a non-empty string, or a ``thing`` key's value over 20
-characters answers 47003 (kept simple: only ``thing`` keys have a length rule).
+extra key, or a value breaking the rule of its key's type (the subscribe-message table:
+``thing``, ``phrase``, ``time``, ``character_string``...) answers 47003.
+
+Templates are one-time or long-term (``add_template(..., long_term=True)``); a consent tap
+grants what the template's kind allows: a long-term consent only for a long-term template.
+
+Access tokens obey the platform's call limits per app (``sandbox_rules.TokenLimits``):
+``stable_token`` 10,000 a minute (45011 past it), of those ``force_refresh`` 20 a day and the
+plain ``/cgi-bin/token`` 2,000 a day (45009 past them; a day is China's, from midnight).
 """
 
 from __future__ import annotations
@@ -81,6 +88,7 @@ class WeChatSandbox(LoopbackServer):
         port: int = 0,
         login_limit: int = 100,
         faces_pass: bool = False,
+        token_limits: rules.TokenLimits | None = None,
     ) -> None:
         self.now = now
         super().__init__(host, port)
@@ -89,8 +97,10 @@ class WeChatSandbox(LoopbackServer):
         self.users: dict[str, str] = {}  # openid -> appid
         self.risky: set[str] = set()
         self.templates: dict[str, list[str]] = {}
+        self.long_term_templates: set[str] = set()
         self.consent = rules.ConsentLedger()
         self.tokens = rules.TokenBook(now)
+        self.token_quota = rules.TokenQuota(token_limits or rules.TokenLimits(), now)
         # faces_pass (the demo): nobody can do wx.requestFacialVerify there, so every face
         # check counts as done and matched; the verify_id flow is otherwise the real one
         self.faces = rules.FaceBook(auto_pass=faces_pass)
@@ -168,24 +178,34 @@ class WeChatSandbox(LoopbackServer):
         self._phone_codes[code] = _Code(appid, phone, self.now())
         return code
 
-    def add_template(self, template_id: str, keys: list[str]) -> None:
-        """Register a subscribe-message template by its keys (``thing1``, ``time2``...)."""
-        unknown = [k for k in keys if rules.key_type(k) is None]
-        if unknown:
-            raise ValueError(f"keys of unknown type: {unknown}")
-        self.templates[template_id] = list(keys)
+    def add_template(self, template_id: str, keys: list[str], long_term: bool = False) -> None:
+        """Register a subscribe-message template by its keys (``thing1``, ``time2``...), one-time
+        unless ``long_term`` (open only to public services on the real platform)."""
+        self.templates[template_id] = _typed(keys)
+        if long_term:
+            self.long_term_templates.add(template_id)
+        else:
+            self.long_term_templates.discard(template_id)
 
     def grant_consent(
-        self, openid: str, template_id: str, count: int = 1, long_term: bool = False
+        self, openid: str, template_id: str, count: int = 1, long_term: bool | None = None
     ) -> None:
-        """The user tapped accept on wx.requestSubscribeMessage ``count`` times."""
+        """The user tapped accept on wx.requestSubscribeMessage ``count`` times: one-time
+        credits, or a long-term consent when the template is long-term. ``long_term``, when
+        given, must match the template's kind: the platform grants no long-term consent for
+        a one-time template."""
         if openid not in self.users:
             raise ValueError("grant consent to a known openid (issue_code or add_user)")
-        self.consent.grant(openid, template_id, count, long_term)
+        if template_id not in self.templates:
+            raise ValueError(f"grant consent to a known template (add_template {template_id})")
+        kind = template_id in self.long_term_templates
+        if long_term is not None and long_term != kind:
+            raise ValueError(f"{template_id} is a {'long-term' if kind else 'one-time'} template")
+        self.consent.grant(openid, template_id, count, kind)
 
     def add_oa_template(self, template_id: str, keys: list[str]) -> None:
-        """Register an Official Account template message by its keys (``thing1``...)."""
-        self.oa_templates[template_id] = list(keys)
+        """Register an Official Account template message by its typed keys (``thing1``...)."""
+        self.oa_templates[template_id] = _typed(keys)
 
     def add_follower(self, appid: str, openid: str | None = None) -> str:
         """Make ``openid`` (generated when None) a follower of the Official Account ``appid``;
@@ -304,14 +324,21 @@ class WeChatSandbox(LoopbackServer):
         return {"errcode": 0, "errmsg": "ok", "code": code, "openid": self.openid_of(code)}
 
     async def _sandbox_consent(self, request: web.Request) -> Body:
-        """``{openid, template_ids: [...], long_term?}``: what WeChat records when the user taps
-        accept, so a demo front end can play both the tap and the later POST /consents."""
+        """``{openid, template_ids: [...]}``: what WeChat records when the user taps accept, so
+        a demo front end can play both the tap and the later POST /consents. Each template
+        is granted as its kind allows (one credit, or long-term for a long-term template);
+        one tap asks about at most 5 templates, all of one kind."""
         body = await _read_json(request) or {}
         openid, ids = body.get("openid"), body.get("template_ids")
         if openid not in self.users or not isinstance(ids, list):
             return _err(40003, "invalid openid")
+        if not all(str(t) in self.templates for t in ids):
+            return _err(40037, "invalid template_id")
+        kinds = {str(t) in self.long_term_templates for t in ids}
+        if not ids or len(ids) > 5 or len(kinds) > 1:
+            return _err(47001, "data format error: 1 to 5 templates of one kind")
         for template_id in ids:
-            self.grant_consent(str(openid), str(template_id), 1, bool(body.get("long_term")))
+            self.grant_consent(str(openid), str(template_id), 1)
         return {"errcode": 0, "errmsg": "ok"}
 
     async def _sandbox_phone(self, request: web.Request) -> Body:
@@ -361,7 +388,11 @@ class WeChatSandbox(LoopbackServer):
         refused = self._credentials(appid, body.get("secret"), body.get("grant_type"))
         if refused:
             return refused
-        token, expires_in = self.tokens.stable(str(appid), body.get("force_refresh") is True)
+        force = body.get("force_refresh") is True
+        errcode, errmsg = self.token_quota.stable(str(appid), force)
+        if errcode:
+            return _err(errcode, errmsg)
+        token, expires_in = self.tokens.stable(str(appid), force)
         self.token_fetches[str(appid)] += 1
         return {"access_token": token, "expires_in": expires_in}
 
@@ -371,6 +402,9 @@ class WeChatSandbox(LoopbackServer):
         refused = self._credentials(appid, q.get("secret"), q.get("grant_type"))
         if refused:
             return refused
+        errcode, errmsg = self.token_quota.plain(appid)
+        if errcode:
+            return _err(errcode, errmsg)
         token, expires_in = self.tokens.plain(appid)
         self.token_fetches[appid] += 1
         return {"access_token": token, "expires_in": expires_in}
@@ -428,6 +462,13 @@ class WeChatSandbox(LoopbackServer):
         if errcode:
             return _err(errcode, errmsg)
         return {"errcode": 0, "errmsg": "ok", "verify_ret": verify_ret}
+
+
+def _typed(keys: list[str]) -> list[str]:
+    unknown = [k for k in keys if rules.key_type(k) is None]
+    if unknown:
+        raise ValueError(f"keys of unknown type: {unknown}")
+    return list(keys)
 
 
 async def _read_json(request: web.Request) -> Body | None:

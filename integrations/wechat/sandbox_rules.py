@@ -146,9 +146,6 @@ def _check_data(data: object, keys: list[str]) -> tuple[int, str]:
     return 0, "ok"
 
 
-OA_THING_MAX = 20  # the one length rule of OA template values: ``thing`` keys
-
-
 def check_oa_template(
     body: dict[str, Any],
     templates: dict[str, list[str]],
@@ -159,8 +156,8 @@ def check_oa_template(
 
     Chosen rules: unknown template 40037; ``touser`` not a follower of ``appid`` 40003, an
     unfollowed one 43004; ``miniprogram`` must carry string ``appid`` and ``pagepath`` (47001);
-    every template key present, no other key, each value a non-empty string, and a ``thing``
-    key's value at most 20 characters (47003).
+    every template key present, no other key, and each value obeying the rule of its key's
+    type, the same table as subscribe messages (47003 naming the key).
     """
     keys = templates.get(str(body.get("template_id")))
     if keys is None:
@@ -176,18 +173,52 @@ def check_oa_template(
         and all(isinstance(mini.get(k), str) and mini[k] for k in ("appid", "pagepath"))
     ):
         return 47001, "data format error: miniprogram"
-    data = body.get("data")
-    if not isinstance(data, dict):
-        return 47003, "argument invalid! data invalid"
-    for key in list(data) + [k for k in keys if k not in data]:
-        item = data.get(key)
-        value = item.get("value") if isinstance(item, dict) else None
-        fits = isinstance(value, str) and bool(value)
-        if fits and key_type(key) == "thing":
-            fits = len(str(value)) <= OA_THING_MAX
-        if key not in keys or not fits:
-            return 47003, f"argument invalid! data.{key}.value invalid"
-    return 0, "ok"
+    return _check_data(body.get("data"), keys)
+
+
+@dataclass(frozen=True)
+class TokenLimits:
+    """Access-token call limits per app (PLATFORMS.md): ``stable_token`` 10,000 a minute,
+    of which ``force_refresh: true`` 20 a day; the plain ``/cgi-bin/token`` 2,000 a day."""
+
+    stable_per_minute: int = 10_000
+    force_refresh_per_day: int = 20
+    plain_per_day: int = 2_000
+
+
+DAY_QUOTA = (45009, "reach max api daily quota limit")
+MINUTE_QUOTA = (45011, "api minute-quota reach limit  mustslower  retry next minute")
+_CHINA_OFFSET = 8 * 3600  # daily quotas are counted per China day
+
+
+class TokenQuota:
+    """Counts an app's token calls against ``TokenLimits``: (0, "") while within them, else
+    the platform's frequency errcode (45011 per minute, 45009 per day)."""
+
+    def __init__(self, limits: TokenLimits, now: Callable[[], float]) -> None:
+        self.limits = limits
+        self._now = now
+        self._counts: dict[tuple[str, str, int], int] = {}
+
+    def _hit(self, appid: str, what: str, window: int, limit: int) -> bool:
+        key = (appid, what, window)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        return self._counts[key] <= limit
+
+    def stable(self, appid: str, force_refresh: bool) -> tuple[int, str]:
+        now = self._now()
+        if not self._hit(appid, "stable", int(now // 60), self.limits.stable_per_minute):
+            return MINUTE_QUOTA
+        day = int((now + _CHINA_OFFSET) // 86400)
+        if force_refresh and not self._hit(appid, "force", day, self.limits.force_refresh_per_day):
+            return DAY_QUOTA
+        return 0, ""
+
+    def plain(self, appid: str) -> tuple[int, str]:
+        day = int((self._now() + _CHINA_OFFSET) // 86400)
+        if not self._hit(appid, "plain", day, self.limits.plain_per_day):
+            return DAY_QUOTA
+        return 0, ""
 
 
 class MinuteLimit:
@@ -273,7 +304,10 @@ class TokenBook:
 
 
 class ConsentLedger:
-    """Subscribe-message consent: one-time credits, or long-term per (openid, template)."""
+    """Subscribe-message consent: one-time credits, or long-term per (openid, template).
+
+    Whether an accept is one-time or long-term is the template's kind, not the caller's
+    wish: ``sandbox.grant_consent`` passes the template's."""
 
     def __init__(self) -> None:
         self.credits: dict[tuple[str, str], int] = {}

@@ -154,6 +154,12 @@ async def _act(request: Request, campaign_id: int, action: str) -> HTTPResponse:
 
 @bp.post("/<campaign_id:id>/pause")
 @openapi.summary("Pause: queued messages are held back")
+@openapi.description(
+    "Allowed while the campaign is scheduled or running; it runs until its last message has "
+    "been tried, so a campaign still sending can be paused. No queued send starts later than "
+    "a second after the answer (a request already under way may land); `resume` goes on at "
+    "the campaign's own rate, `cancel` withdraws what remains (`figures.remaining`)."
+)
 @documented(
     "staff",
     answers={200: s.Campaign},

@@ -113,6 +113,24 @@ async def test_licence_fills_required_material(api: Api, wechat: WeChatSandbox) 
     }
     status, answer, _ = await api.call("POST", "/api/v1/applications", token=token, json=body)
     assert status == 201, answer
+    number = answer["number"]
+    # the licence was recorded as the material, with its reference, for the department
+    clerk = await b.staff_token(api, "clerk1")
+    status, case, _ = await api.call("GET", f"/api/v1/staff/applications/{number}", token=clerk)
+    assert status == 200, case
+    assert case["materials"] == [
+        {"name": "申请表", "file_id": file_id},
+        {"name": "居民身份证", "licence": "DZZZ-001"},
+    ]
+    status, mine, _ = await api.call("GET", f"/api/v1/applications/{number}", token=token)
+    assert [m["name"] for m in mine["materials"]] == ["申请表", "居民身份证"]
+    # a citizen holding no licence of that type misses the material with the same body
+    api.server.app.ctx.services.cases.licences.grant("320102198001010031", "passport", "P-1")
+    await b.verify_directly(citizen_id, id_number="320102198001010031")
+    body["materials"] = [{"name": "申请表", "file_id": await b.upload(api, token)}]
+    status, refused, _ = await api.call("POST", "/api/v1/applications", token=token, json=body)
+    assert (status, refused["error"]["code"]) == (422, "missing_material")
+    assert refused["error"]["details"]["missing"] == ["居民身份证"]
 
 
 async def test_a_verified_citizen_needs_no_id_card_upload(api: Api, wechat: WeChatSandbox) -> None:

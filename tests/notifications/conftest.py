@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -70,7 +69,7 @@ def register_templates(registry: Registry, wechat: WeChatSandbox, alipay: Alipay
     for template in registry.templates.values():
         keys = [k for k, _ in template.data]
         if template.platform == WECHAT:
-            wechat.add_template(template.template_id, keys)
+            wechat.add_template(template.template_id, keys, template.long_term)
         elif template.platform == OFFICIAL_ACCOUNT:
             wechat.add_oa_template(template.template_id, keys)
         else:
@@ -140,7 +139,7 @@ class Rig:
                 citizen=citizen,
                 platform=ALIPAY,
                 app_id=harness.ALIPAY_APPID,
-                open_id="0" + secrets.token_hex(16),
+                open_id=self.alipay.add_user(harness.ALIPAY_APPID),
             )
         return str(citizen.id)
 

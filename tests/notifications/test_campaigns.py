@@ -30,11 +30,12 @@ from core.identity.models import Citizen
 from core.staff.models import StaffMember
 from core.topics.models import TopicSubscription
 from integrations.wechat.sandbox import SUBSCRIBE
-from notifications.campaign_delivery import OutboxCampaignDelivery
+from notifications import consents
+from notifications.campaign_delivery import HELD_FROM, OutboxCampaignDelivery
 from notifications.campaigns import CampaignRunner
 from notifications.channels import ALIPAY, WECHAT
 from notifications.exam_release import ReleaseAnnouncer
-from notifications.models import OutboxMessage
+from notifications.models import CAMPAIGN_LANE, OutboxMessage
 from tests import harness
 from tests.notifications.conftest import Rig
 
@@ -97,7 +98,11 @@ async def test_sends_once_to_consenting_subscribers(rig: Rig, clock: FrozenClock
     await audience(rig, 2, topic="zhongkao")  # other topic: not targeted
     campaign = await scheduled()
     assert await runner(rig, clock, batch=4).run_due() == 6
+    # every message queued, none tried yet: still running (it can still be paused)
+    assert await runner(rig, clock, batch=4).run_due() == 0
+    assert (await Campaign.get(id=campaign.id)).status == RUNNING
     assert await deliver(rig) == 6
+    assert await runner(rig, clock, batch=4).run_due() == 0
     assert (await Campaign.get(id=campaign.id)).status == COMPLETED
     sent = receipts(rig)
     assert sorted(sent) == sorted([await rig.open_id(c, WECHAT) for c in yes])
@@ -307,6 +312,65 @@ async def test_pause_resume_cancel(rig: Rig, clock: FrozenClock) -> None:
     found = await figures(rig, campaign)
     assert (found["sent"], found["remaining"]) == (4, 8)
     assert len(rig.wechat.sent) == 4
+
+
+async def test_a_send_that_escaped_a_pause_or_cancel_is_held_back(
+    rig: Rig, clock: FrozenClock
+) -> None:
+    """A message a worker had claimed when the campaign was paused (or whose retry it
+    recorded just after) is not sent: the dispatcher holds it as the pause held the rest; a
+    resume releases it, and after a cancel the runner withdraws it and frees its consent."""
+    citizens = await audience(rig, 4)
+    author = await StaffMember.create(username="pub.a", password_hash="x", role="publicity")
+    delivery = OutboxCampaignDelivery(rig.registry)
+    campaign = await scheduled(author_id=author.id)
+    assert await runner(rig, clock).run(campaign.id) == 4
+    await service.act(campaign.id, "pause", author, delivery, clock.now())
+
+    async def escape() -> None:  # due again as if recorded by a worker after the pause
+        await OutboxMessage.filter(status="queued").update(next_attempt_at=int(rig.clock() * 1000))
+
+    await escape()
+    assert await deliver(rig) == 4  # claimed ...
+    assert rig.wechat.sent == []  # ... and held back, not sent
+    rows = await OutboxMessage.filter(status="queued").values("next_attempt_at", "attempts")
+    assert [r["attempts"] for r in rows] == [0] * 4
+    assert all(r["next_attempt_at"] >= HELD_FROM for r in rows)
+    await service.act(campaign.id, "resume", author, delivery, clock.now())
+    # at once, the worker's clock not moved on: the "paused" it read is not trusted again
+    assert await rig.dispatcher.run_until_idle() == 4
+    assert len(rig.wechat.sent) == 4
+
+    second = await scheduled(author_id=author.id, title="高考志愿填报开始")
+    for citizen in citizens:
+        await rig.grant(citizen, "topic.gaokao")
+    assert await runner(rig, clock, cap=5).run(second.id) == 4
+    claimed = await rig.dispatcher.claimer.claim(CAMPAIGN_LANE, 10, int(rig.clock() * 1000) + 99)
+    assert len(claimed) == 4  # all in a worker's hand: the cancel finds nothing queued
+    await service.act(second.id, "cancel", author, delivery, clock.now())
+    # the worker recorded a busy answer for each just after: queued again, due
+    await OutboxMessage.filter(status="sending").update(
+        status="queued", lease_owner=None, lease_expires_at=None
+    )
+    assert await deliver(rig) == 4 and len(rig.wechat.sent) == 4  # claimed, held, not sent
+    assert (await figures(rig, second))["remaining"] == 4
+    assert (await Campaign.get(id=second.id)).finished_at is None
+    await runner(rig, clock, cap=5).run_due()
+    assert not await OutboxMessage.filter(key__startswith=f"campaign:{second.id}:").exists()
+    assert (await Campaign.get(id=second.id)).finished_at is not None
+    assert await figures(rig, second) == {
+        "targeted": 4,
+        "sent": 0,
+        "no_consent": 0,
+        "failed": 0,
+        "remaining": 4,
+        "failed_by_reason": {},
+    }
+    template = rig.registry.template("topic.gaokao", WECHAT)
+    assert template is not None
+    counts = await consents.counts(citizens[0], WECHAT, rig.registry)
+    held = [c for c in counts["consents"] if c["template_id"] == template.template_id]
+    assert [(c["credits"], c["reserved"]) for c in held] == [(1, 0)]  # freed, not spent
 
 
 async def test_score_release_announced_once(rig: Rig, clock: FrozenClock) -> None:

@@ -76,7 +76,7 @@ async def campaign_backlog(rig: Rig, count: int) -> None:
     open_id = await rig.open_id(citizen, "wechat")
     template = rig.registry.template("topic.zhongkao", "wechat")
     assert template is not None
-    rig.wechat.grant_consent(open_id, template.template_id, long_term=True)
+    rig.wechat.grant_consent(open_id, template.template_id, count)
     choice = Choice("wechat", open_id, template, None)
     context = {
         "title": "成绩发布",

@@ -223,6 +223,41 @@ async def test_the_sandbox_judges_template_messages(wechat: WeChatSandbox) -> No
     assert wechat.oa_sent[0]["miniprogram"] is None  # no mini-program appid: no link
 
 
+OA_RULES = [  # key, a value the platform takes, one it refuses (47003)
+    ("phrase3", "已受理", "已受理完毕了"),
+    ("time4", "2026年11月26日 14:00", "明天下午"),
+    ("date5", "2026年11月26日", "2026年2月30日"),
+    ("character_string6", "20261126-000001-0", "编号20261126"),
+    ("number7", "12.5", "十二"),
+    ("name8", "张三", "张三Smith"),
+    ("amount9", "¥100.50", "一百元"),
+]
+
+
+@pytest.mark.parametrize(("key", "good", "bad"), OA_RULES, ids=[r[0] for r in OA_RULES])
+async def test_every_key_type_of_a_template_message_is_checked(
+    wechat: WeChatSandbox, key: str, good: str, bad: str
+) -> None:
+    """Not only ``thing`` lengths: a client sending an unfitted value of any type fails."""
+    wechat.add_app(OA_APPID, OA_SECRET)
+    wechat.add_oa_template("oa-typed", ["thing1", key])
+    follower = wechat.add_follower(OA_APPID)
+    async with new_session(timeout=2.0) as http:
+        client = WeChatClient(http, wechat.base_url, OA_APPID, OA_SECRET, MemoryState())
+        await client.send_template_message(
+            follower, "oa-typed", {"thing1": "办件进度", key: good}, None
+        )
+        with pytest.raises(Permanent) as caught:
+            await client.send_template_message(
+                follower, "oa-typed", {"thing1": "办件进度", key: bad}, None
+            )
+        assert caught.value.platform_code == 47003
+        assert f"data.{key}.value" in caught.value.details["errmsg"]
+    assert [m["data"][key] for m in wechat.oa_sent] == [{"value": good}]
+    with pytest.raises(ValueError, match="unknown type"):
+        wechat.add_oa_template("oa-untyped", ["first", "keyword1", "remark"])
+
+
 def test_official_account_templates_are_for_case_events_with_typed_keys(tmp_path: Path) -> None:
     entry = {"template_id": "oa-x", "page": "", "data": {"keyword1": "{title}"}}
     path = tmp_path / "templates.json"

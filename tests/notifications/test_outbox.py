@@ -18,7 +18,7 @@ from notifications.models import Consent, OutboxMessage
 from notifications.outbox import OutboxSink
 from notifications.templates import DEFAULT_FILE, Registry, Template, load_registry
 from tests import harness
-from tests.notifications.conftest import Rig
+from tests.notifications.conftest import Rig, register_templates
 
 
 async def test_no_consent_means_no_send(rig: Rig) -> None:
@@ -103,6 +103,7 @@ async def test_long_term_consent_serves_many_messages(rig: Rig, tmp_path: Path) 
     path.write_text(json.dumps(raw, ensure_ascii=False))
     rig.registry = load_registry(path)
     rig.chooser.registry = rig.registry
+    register_templates(rig.registry, rig.wechat, rig.alipay)  # long-term on the platform too
     citizen = await rig.citizen()
     await rig.grant(citizen, "application.accepted")
     for event in ("application.submitted", "application.accepted", "application.under_review"):

@@ -29,7 +29,7 @@ async def seed_messages(wechat: WeChatSandbox, count: int, users: int = 100) -> 
     Long-term consent lets a resent message be accepted again, so a duplicate shows up
     in the sandbox instead of hiding behind 43101. Each message carries its own number.
     """
-    wechat.add_template(TEMPLATE, KEYS)
+    wechat.add_template(TEMPLATE, KEYS, long_term=True)
     openids = [wechat.add_user(harness.WECHAT_APPID) for _ in range(users)]
     for openid in openids:
         wechat.grant_consent(openid, TEMPLATE, long_term=True)

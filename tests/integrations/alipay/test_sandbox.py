@@ -151,6 +151,7 @@ async def test_template_data_must_be_a_json_string(
     sandbox: AlipaySandbox, session: aiohttp.ClientSession, app_keys: KeyPair
 ) -> None:
     sandbox.add_template("T1", ["keyword1"])
+    sandbox.add_user(APPID, "074aU")
     sandbox.grant_consent("074aU", "T1")
     biz = {
         "to_open_id": "074aU",

@@ -107,10 +107,42 @@ async def test_one_time_consent_allows_one_message(
 
 
 async def test_long_term_consent_is_not_spent(client: WeChatClient, sandbox: WeChatSandbox) -> None:
-    sandbox.grant_consent("o-citizen", TEMPLATE, long_term=True)
+    sandbox.add_template("tpl-long", ["thing1", "phrase2", "time3"], long_term=True)
+    sandbox.grant_consent("o-citizen", "tpl-long")
     for _ in range(3):
-        await send(client)
+        await client.send_subscribe_message("o-citizen", "tpl-long", GOOD, None)
     assert len(sandbox.sent) == 3
+
+
+async def test_no_long_term_consent_for_a_one_time_template(
+    client: WeChatClient, sandbox: WeChatSandbox
+) -> None:
+    """A sloppy test or client that asks for long-term consent on a one-time template (the
+    shipped ones) gets one message through, not many: the platform grants what the template
+    is, and the sandbox refuses to pretend otherwise."""
+    with pytest.raises(ValueError, match="one-time template"):
+        sandbox.grant_consent("o-citizen", TEMPLATE, long_term=True)
+    async with new_session() as http:
+        tap = {"openid": "o-citizen", "template_ids": [TEMPLATE], "long_term": True}
+        async with http.post(f"{sandbox.base_url}/sandbox/consent", json=tap) as resp:
+            assert (await resp.json(content_type=None))["errcode"] == 0
+    await send(client)
+    assert (await refused(client)).platform_code == 43101  # one credit, spent
+    assert len(sandbox.sent) == 1
+
+
+async def test_a_consent_tap_does_not_mix_one_time_and_long_term(sandbox: WeChatSandbox) -> None:
+    sandbox.add_template("tpl-long", ["thing1"], long_term=True)
+    async with new_session() as http:
+        for ids, errcode in (
+            ([TEMPLATE, "tpl-long"], 47001),
+            (["tpl-unknown"], 40037),
+            (["tpl-long"], 0),
+        ):
+            tap = {"openid": "o-citizen", "template_ids": ids}
+            async with http.post(f"{sandbox.base_url}/sandbox/consent", json=tap) as resp:
+                assert (await resp.json(content_type=None))["errcode"] == errcode, ids
+    assert ("o-citizen", "tpl-long") in sandbox.consent.long_term
 
 
 async def test_missing_key_and_unknown_key_are_47003(

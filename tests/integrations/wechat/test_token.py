@@ -16,6 +16,7 @@ from integrations.errors import Retryable, TokenExpired
 from integrations.state import MemoryState, RedisState
 from integrations.wechat.client import PHONE_PATH, WeChatClient
 from integrations.wechat.sandbox import PHONE, STABLE_TOKEN, TOKEN, WeChatSandbox
+from integrations.wechat.sandbox_rules import TokenLimits
 from integrations.wechat.token import AccessTokenManager
 from tests.integrations.wechat.conftest import APPID, SECRET, FakeNow
 
@@ -210,3 +211,70 @@ async def test_two_processes_sharing_redis_fetch_once(
     assert [w.returncode for w in workers] == [0, 0]
     assert len(tokens) == 1
     assert sandbox.token_fetches[APPID] == 1
+
+
+# -- the platform's call limits: a client that fetches tokens carelessly is refused ----------
+
+
+async def _stable(session: aiohttp.ClientSession, base: str, force: bool = False) -> int:
+    body = {"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+    async with session.post(f"{base}{STABLE_TOKEN}", json=body | {"force_refresh": force}) as r:
+        return int((await r.json(content_type=None)).get("errcode", 0))
+
+
+async def _plain(session: aiohttp.ClientSession, base: str) -> int:
+    query = {"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+    async with session.get(f"{base}{TOKEN}", params=query) as r:
+        return int((await r.json(content_type=None)).get("errcode", 0))
+
+
+def test_the_sandbox_limits_are_the_platform_s() -> None:
+    limits = TokenLimits()
+    assert (limits.stable_per_minute, limits.force_refresh_per_day, limits.plain_per_day) == (
+        10_000,
+        20,
+        2_000,
+    )
+
+
+async def test_force_refresh_twenty_times_a_day(
+    sandbox: WeChatSandbox, session: aiohttp.ClientSession, now: FakeNow
+) -> None:
+    """A client that force-refreshes on every failure burns the day's 20 in no time."""
+    answers = [await _stable(session, sandbox.base_url, force=True) for _ in range(21)]
+    assert answers == [0] * 20 + [45009]
+    assert await _stable(session, sandbox.base_url) == 0  # a plain stable_token still works
+    now.at = (now.at // 86400 + 1) * 86400 - 8 * 3600  # the next midnight, China time
+    assert await _stable(session, sandbox.base_url, force=True) == 0
+
+
+async def test_plain_token_two_thousand_a_day(
+    sandbox: WeChatSandbox, session: aiohttp.ClientSession
+) -> None:
+    answers = [await _plain(session, sandbox.base_url) for _ in range(2001)]
+    assert answers.count(0) == 2000 and answers[-1] == 45009
+
+
+async def test_stable_token_calls_a_minute(now: FakeNow) -> None:
+    """A client fetching a token per message meets the minute limit (10,000 on the platform;
+    50 here, to keep the test short) and waits for the next minute."""
+    async with (
+        WeChatSandbox(now=now, token_limits=TokenLimits(stable_per_minute=50)) as wx,
+        aiohttp.ClientSession() as session,
+    ):
+        wx.add_app(APPID, SECRET)
+        answers = [await _stable(session, wx.base_url) for _ in range(51)]
+        assert answers == [0] * 50 + [45011]
+        now.advance(60)
+        assert await _stable(session, wx.base_url) == 0
+
+
+async def test_our_client_stays_far_inside_the_limits(
+    now: FakeNow, session: aiohttp.ClientSession
+) -> None:
+    """Many callers at once: one token fetch, so the limits are never near."""
+    async with WeChatSandbox(now=now, token_limits=TokenLimits(stable_per_minute=2)) as wx:
+        wx.add_app(APPID, SECRET)
+        client = make_client(wx, session, MemoryState(), now)
+        tokens = await asyncio.gather(*(client.tokens.get() for _ in range(200)))
+        assert len(set(tokens)) == 1 and wx.token_fetches[APPID] == 1
