@@ -16,7 +16,7 @@ from core.catalogue.models import Department, ItemVersion
 from core.clock import CST
 from core.feedback.models import CaseFinish
 
-# 办结: a case is finished once it first enters one of these (CONTRACT.md)
+# 办结: a case is finished once it first enters one of these (docs/api.md)
 FINISHED = frozenset({"approved", "denied", "refused", "result_mailed", "delivered", "collected"})
 # the states in which a citizen may rate the case
 RATEABLE = frozenset({"refused", "denied", "result_mailed", "delivered", "collected"})

@@ -1,4 +1,4 @@
-"""The public figures (CONTRACT.md "Public board and figures"), computed in SQL.
+"""The public figures (docs/api.md, "Public board and figures"), computed in SQL.
 
 Over the cases filed from ``from`` to ``to`` (China dates, inclusive), as they stand now:
 

@@ -178,8 +178,9 @@ def check_oa_template(
 
 @dataclass(frozen=True)
 class TokenLimits:
-    """Access-token call limits per app (PLATFORMS.md): ``stable_token`` 10,000 a minute,
-    of which ``force_refresh: true`` 20 a day; the plain ``/cgi-bin/token`` 2,000 a day."""
+    """Access-token call limits per app, as WeChat sets them: ``stable_token`` 10,000 a
+    minute, of which ``force_refresh: true`` 20 a day; the plain ``/cgi-bin/token`` 2,000 a
+    day."""
 
     stable_per_minute: int = 10_000
     force_refresh_per_day: int = 20
