@@ -27,8 +27,9 @@ HTTP_DURATION = Histogram(
 )
 DISPATCH = Counter(
     "citysvc_dispatch",
-    "Delivery attempts by channel and outcome (sent, retry, failed, no_consent).",
-    ("channel", "outcome"),
+    "Delivery attempts by channel, outcome (sent, retry, failed, no_consent, held) and the "
+    "platform's error code (empty when sent).",
+    ("channel", "outcome", "error"),
 )
 TOKEN_REFRESHES = Counter(
     "citysvc_token_refreshes",

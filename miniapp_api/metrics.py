@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -19,8 +20,11 @@ from prometheus_client.registry import Collector
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
+from core.alerts.service import open_by_level
+from core.campaigns.service import count_by_status
 from core.errors import NotAuthenticated
 from core.heartbeat.service import Liveness, liveness
+from core.ports import Clock
 from miniapp_api.context import services
 from miniapp_api.docs import documented
 from notifications.depth import outbox_depth
@@ -29,35 +33,63 @@ bp = Blueprint("metrics")
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
+@dataclass(frozen=True, eq=False)  # registered by identity: no value hash
 class _Snapshot(Collector):
     """Database readings taken before the scrape renders (``collect`` cannot await)."""
 
-    def __init__(self, depth: list[tuple[str, str, int]], workers: list[Liveness]) -> None:
-        self._depth = depth
-        self._workers = workers
+    depth: list[tuple[str, str, int]]
+    workers: list[Liveness]
+    warnings: list[tuple[str, int]]
+    campaigns: list[tuple[str, int]]
+
+    @classmethod
+    async def read(cls, clock: Clock) -> _Snapshot:
+        return cls(
+            await outbox_depth(),
+            await liveness(clock),
+            await open_by_level(),
+            await count_by_status(),
+        )
 
     def collect(self) -> Iterator[Metric]:
-        outbox = GaugeMetricFamily(
+        yield _family(
             "citysvc_outbox_messages",
             "Outbox messages by lane and status.",
-            labels=("lane", "status"),
+            ("lane", "status"),
+            [((lane, status), n) for lane, status, n in self.depth],
         )
-        for lane, status, count in self._depth:
-            outbox.add_metric((lane, status), count)
-        yield outbox
-        age = GaugeMetricFamily(
+        yield _family(
             "citysvc_worker_heartbeat_age_seconds",
             "Seconds since each running worker last stamped its heartbeat.",
-            labels=("worker",),
+            ("worker",),
+            [((row.worker,), row.age_seconds) for row in self.workers],
         )
-        for row in self._workers:
-            age.add_metric((row.worker,), row.age_seconds)
-        yield age
         yield GaugeMetricFamily(
             "citysvc_workers_alive",
             "Workers whose heartbeat is recent.",
-            value=sum(row.alive for row in self._workers),
+            value=sum(row.alive for row in self.workers),
         )
+        yield _family(
+            "citysvc_supervision_warnings_open",
+            "Open supervision warnings by level.",
+            ("level",),
+            [((level,), n) for level, n in self.warnings],
+        )
+        yield _family(
+            "citysvc_campaigns",
+            "Campaigns by status (progress: the campaign lane of citysvc_outbox_messages).",
+            ("status",),
+            [((status,), n) for status, n in self.campaigns],
+        )
+
+
+def _family(
+    name: str, text: str, labels: tuple[str, ...], values: list[tuple[tuple[str, ...], float]]
+) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, text, labels=labels)
+    for key, value in values:
+        family.add_metric(key, value)
+    return family
 
 
 def _render(snapshot: Collector) -> bytes:
@@ -80,7 +112,7 @@ async def metrics(request: Request) -> HTTPResponse:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise NotAuthenticated(code="metrics_token_required")
-    snapshot = _Snapshot(await outbox_depth(), await liveness(svc.clock))
+    snapshot = await _Snapshot.read(svc.clock)
     # the multiprocess files are read from disk: off the event loop
     body = await asyncio.get_running_loop().run_in_executor(None, _render, snapshot)
     return raw(body, content_type=CONTENT_TYPE)

@@ -78,7 +78,7 @@ class Recorder:
         self.written = 0
 
     def add(self, result: Result) -> None:
-        DISPATCH.labels(result.message.channel, result.outcome).inc()
+        DISPATCH.labels(result.message.channel, result.outcome, result.code).inc()
         self._pending.append(result)
         if len(self._pending) >= self._max_batch:
             self._full.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from core.alerts.models import StaffAlert
@@ -63,3 +64,14 @@ async def resolve_alert(alert_id: int, department_code: str | None, at: datetime
     if department_code is not None:
         query = query.filter(department_code=department_code)
     return await query.update(resolved_at=at) > 0
+
+
+async def open_by_level() -> list[tuple[str, int]]:
+    """Open warnings of every department by level (``/metrics``)."""
+    rows = (
+        await StaffAlert.filter(resolved_at=None)
+        .annotate(n=Count("id"))
+        .group_by("level")
+        .values_list("level", "n")
+    )
+    return [(str(level), int(n)) for level, n in rows]

@@ -270,3 +270,11 @@ def view(campaign: Campaign) -> dict[str, Any]:
 
 def _iso(at: datetime | None) -> str | None:
     return at.astimezone(CST).isoformat() if at else None
+
+
+async def count_by_status() -> list[tuple[str, int]]:
+    """How many campaigns stand in each status (``/metrics``)."""
+    rows = (
+        await Campaign.all().annotate(n=Count("id")).group_by("status").values_list("status", "n")
+    )
+    return [(str(status), int(n)) for status, n in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from core.alerts.models import StaffAlert
 from core.clock import FrozenClock
 from core.heartbeat import service as heartbeat
 from tests import harness
@@ -58,6 +59,29 @@ async def test_outbox_depth_and_worker_heartbeats_are_reported(api: Api) -> None
     assert sample(text, "citysvc_worker_heartbeat_age_seconds", worker="host-a:1") == 40
     assert sample(text, "citysvc_worker_heartbeat_age_seconds", worker="host-b:2") == 0
     assert re.search(r"^citysvc_workers_alive 1\.0$", text, re.M)
+
+
+async def test_open_warnings_and_campaigns_are_reported(api: Api) -> None:
+    await StaffAlert.create(
+        department_code="GA",
+        application_id=1,
+        kind="overdue",
+        level="critical",
+        message="已超期",
+        created_at=api.clock.now(),
+    )
+    await StaffAlert.create(
+        department_code="GA",
+        application_id=2,
+        kind="overdue",
+        level="critical",
+        message="已超期",
+        created_at=api.clock.now(),
+        resolved_at=api.clock.now(),
+    )
+    _, text, _ = await api.call("GET", "/metrics")
+    assert sample(text, "citysvc_supervision_warnings_open", level="critical") == 1
+    assert "# TYPE citysvc_campaigns gauge" in text
 
 
 async def test_metrics_token_is_asked_for_when_set(

@@ -9,7 +9,7 @@ from tests.notifications.conftest import Rig
 
 
 def dispatched(channel: str, outcome: str) -> float:
-    labels = {"channel": channel, "outcome": outcome}
+    labels = {"channel": channel, "outcome": outcome, "error": ""}
     return REGISTRY.get_sample_value("citysvc_dispatch_total", labels) or 0.0
 
 
