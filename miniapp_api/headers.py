@@ -4,7 +4,8 @@ Every answer: ``X-Content-Type-Options: nosniff`` (a browser never runs an uploa
 something it is not), ``X-Frame-Options: DENY`` with ``frame-ancestors 'none'`` (nothing of
 ours inside someone else's frame), ``Referrer-Policy: no-referrer`` (case numbers in URLs
 stay here). API answers also get ``default-src 'none'``: they are data, never a page. The
-``/docs`` page loads Swagger UI's script and styles, so it gets only ``frame-ancestors``.
+pages we ship (``/docs``, and ``/demo/`` under ``citysvc demo``, which also calls the sandboxes
+on their own ports) load their scripts and styles, so they get only ``frame-ancestors``.
 HSTS is sent when ``PUBLIC_BASE_URL`` is https (browsers ignore it over plain HTTP).
 """
 
@@ -22,7 +23,8 @@ _COMMON = {
     "Referrer-Policy": "no-referrer",
 }
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
-_DOCS_CSP = "frame-ancestors 'none'"
+_PAGE_CSP = "frame-ancestors 'none'"
+_PAGES = ("/docs", "/demo/")
 _HSTS = "max-age=31536000"
 _EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
@@ -36,8 +38,8 @@ def install_security_headers(app: App, https: bool) -> None:
         headers = response.headers
         for name, value in common.items():
             headers.setdefault(name, value)
-        docs = request.path == "/docs" or request.path.startswith("/docs/")
-        headers.setdefault("Content-Security-Policy", _DOCS_CSP if docs else _API_CSP)
+        page = request.path.startswith(_PAGES)
+        headers.setdefault("Content-Security-Policy", _PAGE_CSP if page else _API_CSP)
 
     app.register_middleware(security_headers, "response")
 

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('subject', fields.CharField(null=True, max_length=64)),
                 ('detail', fields.CharField(default='', max_length=200)),
             ],
-            options={'table': 'staff_access_log', 'app': 'citysvc', 'pk_attr': 'id', 'table_description': 'One line of the staff access log.'},
+            options={'table': 'staff_access_log', 'app': 'citysvc', 'pk_attr': 'id', 'table_description': 'One line of the staff access log: who signed in, failed, was locked out, viewed a case'},
             bases=['Model'],
         ),
         ops.RunPython(_guard),

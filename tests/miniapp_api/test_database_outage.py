@@ -48,3 +48,4 @@ class _Fake:
 
     method = "GET"
     path = "/api/v1/me"
+    headers: dict[str, str] = {}

@@ -27,7 +27,9 @@ async def test_the_inbox_lists_sent_and_due_messages(
     number = await b.file_case(api, token)
     assert await dispatcher(api).run_until_idle() == 1  # the submitted message goes out
     api.clock.advance(hours=1)
-    await b.act(api, clerk, number, "request_supplement", note="请补充户口簿首页")
+    clerk = await b.staff_login(api, "clerk1")  # staff sessions end after 30 idle minutes
+    status, _ = await b.act(api, clerk, number, "request_supplement", note="请补充户口簿首页")
+    assert status == 200
 
     status, body, _ = await api.call("GET", "/api/v1/me/messages", token=token)
     assert status == 200 and body["total"] == 2

@@ -23,6 +23,8 @@ SECTIONS = [
     "official_account",
     "messages",
     "consents",
+    "ratings",
+    "feedback",
 ]
 
 

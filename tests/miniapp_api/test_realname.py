@@ -365,6 +365,6 @@ async def test_a_verified_number_under_another_name_is_refused(
     me = (await api.call("GET", "/api/v1/me", token=intruder["token"]))[1]
     assert me["id"] == intruder["citizen"]["id"] and me["realname_verified"] is False
     cases = (await api.call("GET", "/api/v1/applications", token=intruder["token"]))[1]
-    assert holder_case not in {c["number"] for c in cases}
+    assert holder_case not in {c["number"] for c in cases["items"]}
     # the attempt is spent, not left pending for a second try
     assert (await confirm(api, intruder["token"], verification["id"]))[0] == 409
