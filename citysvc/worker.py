@@ -22,6 +22,8 @@ from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
 from notifications.campaign_jobs import EVERY as CAMPAIGN_EVERY
 from notifications.campaign_jobs import campaign_job
+from notifications.policy_sweep import EVERY as POLICY_EVERY
+from notifications.policy_sweep import policy_job
 from notifications.worker_jobs import DispatchJob, with_milestone_sink
 
 log = logging.getLogger("citysvc.worker")
@@ -75,6 +77,8 @@ def jobs() -> list[PeriodicJob]:
         # due campaigns and exam releases: queued on the campaign lane, paced, resumable
         PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job()),
         PeriodicJob("uploads.orphans", ORPHANS_EVERY, orphans_job),
+        # benefits without applying: who newly qualifies for a policy hears of it once
+        PeriodicJob("policies.sweep", POLICY_EVERY, policy_job()),
     ]
 
 

@@ -30,6 +30,8 @@ MODEL_MODULES = [
     "notifications.models",
     "core.campaigns.models",
     "core.heartbeat.models",
+    "core.bundles.models",
+    "core.policies.models",
 ]
 
 

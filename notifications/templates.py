@@ -57,6 +57,12 @@ TOPICS = (
 )
 CASE_EVENTS = frozenset([f"application.{s}" for s in CASE_STATES] + ["shipment.delivery_failed"])
 TOPIC_EVENTS = frozenset(f"topic.{t}" for t in TOPICS)
+# one push when every case of a one-thing bundle is done (its fields are a case event's:
+# number = the bundle number, item_name = the bundle's name)
+BUNDLE_EVENTS = frozenset({"bundle.completed"})
+# a citizen newly qualifies for a benefit (免申即享): once per policy, ever
+POLICY_EVENTS = frozenset({"policy.eligible"})
+POLICY_FIELDS = frozenset({"policy_code", "policy_name", "item_name", "time", "date"})
 CASE_FIELDS = frozenset(
     {"number", "item_code", "item_name", "status", "status_text", "note", "time", "date"}
 )
@@ -156,6 +162,18 @@ def case_context(event: MilestoneEvent, item_name: str) -> dict[str, str]:
     }
 
 
+def policy_context(code: str, name: str, item_name: str, at: datetime) -> dict[str, str]:
+    """The values a ``policy.eligible`` template may use."""
+    local = at.astimezone(CST)
+    return {
+        "policy_code": code,
+        "policy_name": name,
+        "item_name": item_name,
+        "time": chinese_time(at),
+        "date": f"{local.year}年{local.month}月{local.day}日",
+    }
+
+
 def load_registry(path: Path | None = None) -> Registry:
     """Read and validate the templates file; SettingsError lists every problem found."""
     source = path or DEFAULT_FILE
@@ -180,7 +198,7 @@ def load_registry(path: Path | None = None) -> Registry:
 
 
 def _platforms(event: str, platforms: Any, problems: list[str]) -> list[tuple[str, Any]]:
-    if event not in CASE_EVENTS | TOPIC_EVENTS:
+    if event not in CASE_EVENTS | TOPIC_EVENTS | BUNDLE_EVENTS | POLICY_EVENTS:
         problems.append(f"unknown event '{event}'")
         return []
     if not isinstance(platforms, dict):
@@ -221,7 +239,13 @@ def _template(event: str, platform: str, entry: Any, problems: list[str]) -> Tem
 def _check_template(where: str, template: Template, problems: list[str]) -> bool:
     """Keys, placeholders and a rendered sample; False when a problem was found."""
     found = len(problems)
-    fields = TOPIC_FIELDS if template.event in TOPIC_EVENTS else CASE_FIELDS
+    fields = (
+        TOPIC_FIELDS
+        if template.event in TOPIC_EVENTS
+        else POLICY_FIELDS
+        if template.event in POLICY_EVENTS
+        else CASE_FIELDS
+    )
     for key, pattern in [("page", template.page), *template.data]:
         _check_pattern(where, key, pattern, fields, problems)
     for key, _ in template.data:
@@ -275,6 +299,13 @@ def _sample(event: str) -> dict[str, str]:
             "time": chinese_time(at),
             "date": "2026年11月26日",
         }
+    if event in POLICY_EVENTS:
+        return policy_context(
+            "gaoling_jintie",
+            "江都区八十周岁以上老年人高龄津贴（含百岁老人长寿补贴）",
+            "江都区高龄津贴申领",
+            at,
+        )
     note = "请补充近三个月内的社保缴纳证明原件扫描件" * 3
     state = event.split(".", 1)[1]
     sample = MilestoneEvent(

@@ -14,6 +14,7 @@ from core.identity.models import Citizen
 from core.identity.phone import bind_phone
 from core.identity.profile import profile
 from core.knowledge.links import issue_code
+from core.policies.service import eligible
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
 from miniapp_api.body import json_object, required_str
 from miniapp_api.context import authenticated, current_citizen, services
@@ -184,3 +185,15 @@ async def oa_binding_code(request: Request) -> HTTPResponse:
     return json(
         {"code": code, "expires_at": expires.isoformat(), "expires_in": seconds}, status=201
     )
+
+
+@bp.get("/eligible")
+@openapi.summary("Benefits you qualify for now (免申即享), each filed by one tap")
+@openapi.description(
+    "A plain array `[{code, name, item_code, form}]`: the policies whose every rule holds for "
+    "you now (age from your verified ID number, the town you declared, licences you hold). "
+    "File one with `POST /api/v1/applications` and the item code and `form` given here."
+)
+async def eligible_policies(request: Request) -> HTTPResponse:
+    _, citizen = await _caller(request)
+    return json(await eligible(services(request).cases, citizen))
