@@ -2,8 +2,9 @@
 
 For each policy, citizens are read in keyset batches of ``batch`` rows straight from SQL,
 already narrowed by the database to those who hold a consent for the ``policy.eligible``
-template and were never told of this policy; only the rules the database cannot judge (the
-age, from the encrypted ID number) are judged here, one batch at a time, so memory stays
+template, were never told of this policy, are verified when a rule needs the ID number and
+live in a town the township rules allow; the rules are then judged here (the age needs the
+encrypted ID number decrypted), one batch at a time, so memory stays
 bounded by the batch whatever the population. Each citizen who qualifies gets one message
 and a ``policy_notice`` row in one transaction: once per policy, ever (the notice's unique
 key and the message's key both say so).
@@ -46,7 +47,7 @@ BATCH = 2000
 _CANDIDATES = (
     "SELECT c.id, c.id_number_enc, t.town FROM citizen c "
     "LEFT JOIN citizen_town t ON t.citizen_id = c.id "
-    "WHERE c.closed_at IS NULL AND c.id > ? {verified}"
+    "WHERE c.closed_at IS NULL AND c.id > ? {verified}{towns}"
     "AND EXISTS (SELECT 1 FROM notify_consent n WHERE n.citizen_id = c.id "
     "AND n.template_id IN ({templates}) AND (n.long_term OR n.credits > n.reserved)) "
     "AND NOT EXISTS (SELECT 1 FROM policy_notice p WHERE p.citizen_id = c.id "
@@ -91,11 +92,10 @@ class PolicySweep:
 
     async def _policy(self, policy: Policy, templates: list[str], report: SweepReport) -> None:
         rules = rules_from_stored(policy.rules)
-        needs_identity = any(r.subject in ("age", "licence") for r in rules)
         item_name = await current_item_name(policy.item_code)
         after = _FIRST
         while True:
-            rows = await _candidates(policy.code, templates, needs_identity, after, self.batch)
+            rows = await _candidates(policy.code, templates, rules, after, self.batch)
             if not rows:
                 return
             after = uuid.UUID(str(rows[-1][0]))
@@ -138,16 +138,35 @@ class PolicySweep:
         return 1
 
 
+def _town_filter(rules: tuple[Rule, ...]) -> tuple[str, list[Any]]:
+    """The township rules as SQL (a town never declared meets none of them)."""
+    parts, params = [], []
+    for rule in rules:
+        if rule.subject != "township":
+            continue
+        if rule.op == "in":
+            parts.append(f"AND t.town IN ({', '.join('?' for _ in rule.value)}) ")
+            params += list(rule.value)
+        else:
+            parts.append("AND t.town = ? " if rule.op == "eq" else "AND t.town <> ? ")
+            params.append(rule.value)
+    return "".join(parts), params
+
+
 async def _candidates(
-    code: str, templates: list[str], verified: bool, after: uuid.UUID, limit: int
+    code: str, templates: list[str], rules: tuple[Rule, ...], after: uuid.UUID, limit: int
 ) -> list[tuple[Any, ...]]:
     conn = connections.get("default")
     postgres = conn.capabilities.dialect == "postgres"
+    verified = any(r.subject in ("age", "licence") for r in rules)
+    towns, town_params = _town_filter(rules)
     sql = _CANDIDATES.format(
         verified="AND c.realname_verified " if verified else "",
+        towns=towns,
         templates=", ".join("?" for _ in templates),
     )
-    params: list[Any] = [after if postgres else str(after), *templates, code, limit]
+    first = after if postgres else str(after)
+    params: list[Any] = [first, *town_params, *templates, code, limit]
     rows = await conn.execute_query_dict(numbered(sql) if postgres else sql, params)
     return [(r["id"], r["id_number_enc"], r["town"]) for r in rows]
 
