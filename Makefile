@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-BENCHES := login status_query score_burst dispatch campaign
+BENCHES := login status_query score_burst dispatch campaign policy_sweep
 
 .PHONY: help run test lint typecheck pytest bench services multihost lock wheelhouse clean
 
