@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-BENCHES := login status_query score_burst dispatch campaign board_stream
+BENCHES := login status_query score_burst dispatch campaign board_stream policy_sweep
 
 .PHONY: help run test lint typecheck pytest bench services multihost lock wheelhouse clean
 

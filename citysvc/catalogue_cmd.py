@@ -16,22 +16,22 @@ BAR_THRESHOLD = 200  # rows; smaller files finish before a bar would mean anythi
 BAR_WIDTH = 30
 
 
-def _read_rows(path: str) -> list[object] | None:
+def read_rows(path: str, command: str = "catalogue import") -> list[object] | None:
     """The file's array of rows, or None after saying on stderr why it cannot be read."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except FileNotFoundError:
-        print(f"citysvc catalogue import: {path}: no such file", file=sys.stderr)
+        print(f"citysvc {command}: {path}: no such file", file=sys.stderr)
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"citysvc catalogue import: {path}: cannot read: {exc}", file=sys.stderr)
+        print(f"citysvc {command}: {path}: cannot read: {exc}", file=sys.stderr)
         return None
     except json.JSONDecodeError as exc:
-        print(f"citysvc catalogue import: {path}: not valid JSON: {exc}", file=sys.stderr)
+        print(f"citysvc {command}: {path}: not valid JSON: {exc}", file=sys.stderr)
         return None
     if not isinstance(data, list):
-        print(f"citysvc catalogue import: {path}: must hold a JSON array of items", file=sys.stderr)
+        print(f"citysvc {command}: {path}: must hold a JSON array of rows", file=sys.stderr)
         return None
     return data
 
@@ -70,7 +70,7 @@ async def _import(database_url: str, rows: list[object]) -> ImportReport:
 
 def run_import(path: str) -> int:
     """Import ``path``; 0 when every row landed, 1 when some were rejected, 2 on a bad file."""
-    rows = _read_rows(path)
+    rows = read_rows(path)
     if rows is None:
         return 2
     # like `migrate`, this needs only the database: no secrets or platform settings

@@ -98,6 +98,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return run_verify(args.anchor)
 
 
+def cmd_bundles(args: argparse.Namespace) -> int:
+    from citysvc.bundles_cmd import run_bundles_import
+
+    return run_bundles_import(args.file)
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    from citysvc.bundles_cmd import run_policies_import
+
+    return run_policies_import(args.file)
+
+
 def cmd_catalogue(args: argparse.Namespace) -> int:
     from citysvc.catalogue_cmd import run_import
 
@@ -209,6 +221,14 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     catalogue.add_argument("action", choices=["import"])
     catalogue.add_argument("file")
     catalogue.set_defaults(run=cmd_catalogue)
+    bundles = sub.add_parser("bundles", help="one-thing bundles (一件事)")
+    bundles.add_argument("action", choices=["import"])
+    bundles.add_argument("file")
+    bundles.set_defaults(run=cmd_bundles)
+    policies = sub.add_parser("policies", help="benefits without applying (免申即享)")
+    policies.add_argument("action", choices=["import"])
+    policies.add_argument("file")
+    policies.set_defaults(run=cmd_policies)
     _add_staff(sub)
     exams = sub.add_parser("exams", help="exam results")
     exams.add_argument("action", choices=["import"])

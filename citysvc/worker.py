@@ -29,6 +29,8 @@ from integrations.tracking.job import POLL_EVERY, poll_tracking
 from integrations.wiring import Platforms, open_platforms
 from notifications.campaign_jobs import EVERY as CAMPAIGN_EVERY
 from notifications.campaign_jobs import campaign_job
+from notifications.policy_sweep import EVERY as POLICY_EVERY
+from notifications.policy_sweep import policy_job
 from notifications.worker_jobs import DispatchJob, with_milestone_sink
 
 log = logging.getLogger("citysvc.worker")
@@ -85,6 +87,8 @@ def jobs() -> list[PeriodicJob]:
         PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job()),
         PeriodicJob("uploads.orphans", ORPHANS_EVERY, orphans_job),
         PeriodicJob("staff.access_log_retention", ACCESS_LOG_SWEEP_EVERY, access_log_retention),
+        # benefits without applying: who newly qualifies for a policy hears of it once
+        PeriodicJob("policies.sweep", POLICY_EVERY, policy_job()),
     ]
 
 

@@ -31,6 +31,8 @@ MODEL_MODULES = [
     "core.campaigns.models",
     "core.heartbeat.models",
     "core.feedback.models",
+    "core.bundles.models",
+    "core.policies.models",
 ]
 
 

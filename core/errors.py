@@ -164,3 +164,18 @@ class SettingsError(Exception):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class RevokeWindowPassed(Conflict):
+    code = "revoke_window_passed"
+    default_message = "这项秒批已超过可撤销的时限，不能再撤销；如有问题请按更正程序处理。"
+
+
+class NotInstantlyApproved(Conflict):
+    code = "not_instantly_approved"
+    default_message = "这个办件不是由系统秒批通过的，无需撤销秒批；请按一般流程办理。"
+
+
+class BundleNotFound(NotFound):
+    code = "bundle_not_found"
+    default_message = "没有找到这项“一件事”或这次办理记录，请返回列表重新选择。"

@@ -134,6 +134,7 @@ class MilestoneEvent:
     status: str
     note: str
     at: datetime
+    bundle_number: str | None = None  # a case of a one-thing bundle (一件事)
 
 
 class MilestoneSink(Protocol):

@@ -60,6 +60,7 @@ class Supervision:
     supplement_days: int = 5  # SUPERVISION_SUPPLEMENT_DAYS: a supplement waited this long
     accept_days: int = 1  # SUPERVISION_ACCEPT_DAYS: a submission not accepted this long
     digest_at: time = time(8, 30)  # WECOM_DIGEST_AT: the daily digest of open warnings
+    instant_revoke_hours: float = 72.0  # INSTANT_REVOKE_HOURS: a clerk may revoke a 秒批 this long
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,7 @@ def _supervision(env: Mapping[str, str], problems: list[str]) -> Supervision:
         supplement_days=_count(env, "SUPERVISION_SUPPLEMENT_DAYS", 5, problems),
         accept_days=_count(env, "SUPERVISION_ACCEPT_DAYS", 1, problems),
         digest_at=_clock_time(env, "WECOM_DIGEST_AT", time(8, 30), problems),
+        instant_revoke_hours=_positive_float(env, "INSTANT_REVOKE_HOURS", 72.0, problems),
     )
 
 

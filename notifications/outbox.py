@@ -19,6 +19,7 @@ from typing import Any
 from core.catalogue.models import ItemVersion
 from core.ports import MilestoneEvent
 from notifications import consents
+from notifications.bundle_push import on_bundle_milestone
 from notifications.channels import NONE, ChannelChooser, Choice
 from notifications.fitting import FitError
 from notifications.models import (
@@ -52,12 +53,14 @@ class OutboxSink:
         self._now = now
 
     async def record(self, event: MilestoneEvent) -> None:
+        if event.bundle_number and not await on_bundle_milestone(self.chooser, event, self._now()):
+            return  # a bundle's case: one push for the whole bundle, not one per item
         registry = self.chooser.registry
         if not any(registry.template(event.event, p) for p in CHANNEL_PLATFORMS):
             return  # the operators chose not to notify this event
         if await OutboxMessage.exists(milestone_id=event.milestone_id):
             return  # the same milestone again: its message exists already
-        context = case_context(event, await _item_name(event.item_code))
+        context = case_context(event, await current_item_name(event.item_code))
         choice = await self.chooser.choose(event.citizen_id, event.event)
         await enqueue(
             milestone_key(event.application_id, event.milestone_id, event.event, choice.channel),
@@ -72,7 +75,7 @@ class OutboxSink:
         )
 
 
-async def _item_name(code: str) -> str:
+async def current_item_name(code: str) -> str:
     names = (
         await ItemVersion.filter(item_id=code)
         .order_by("-version")

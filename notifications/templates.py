@@ -61,6 +61,12 @@ TOPIC_EVENTS = frozenset(f"topic.{t}" for t in TOPICS)
 FEEDBACK_EVENTS = frozenset({"feedback.replied"})
 FEEDBACK_FIELDS = frozenset({"id", "kind", "content", "reply", "time", "date"})
 FEEDBACK_KINDS = {"complaint": "投诉", "suggestion": "建议", "correction": "纠错"}
+# one push when every case of a one-thing bundle is done (its fields are a case event's:
+# number = the bundle number, item_name = the bundle's name)
+BUNDLE_EVENTS = frozenset({"bundle.completed"})
+# a citizen newly qualifies for a benefit (免申即享): once per policy, ever
+POLICY_EVENTS = frozenset({"policy.eligible"})
+POLICY_FIELDS = frozenset({"policy_code", "policy_name", "item_name", "time", "date"})
 CASE_FIELDS = frozenset(
     {"number", "item_code", "item_name", "status", "status_text", "note", "time", "date"}
 )
@@ -175,6 +181,18 @@ def feedback_context(
     }
 
 
+def policy_context(code: str, name: str, item_name: str, at: datetime) -> dict[str, str]:
+    """The values a ``policy.eligible`` template may use."""
+    local = at.astimezone(CST)
+    return {
+        "policy_code": code,
+        "policy_name": name,
+        "item_name": item_name,
+        "time": chinese_time(at),
+        "date": f"{local.year}年{local.month}月{local.day}日",
+    }
+
+
 def load_registry(path: Path | None = None) -> Registry:
     """Read and validate the templates file; SettingsError lists every problem found."""
     source = path or DEFAULT_FILE
@@ -199,7 +217,7 @@ def load_registry(path: Path | None = None) -> Registry:
 
 
 def _platforms(event: str, platforms: Any, problems: list[str]) -> list[tuple[str, Any]]:
-    if event not in CASE_EVENTS | TOPIC_EVENTS | FEEDBACK_EVENTS:
+    if event not in CASE_EVENTS | TOPIC_EVENTS | FEEDBACK_EVENTS | BUNDLE_EVENTS | POLICY_EVENTS:
         problems.append(f"unknown event '{event}'")
         return []
     if not isinstance(platforms, dict):
@@ -245,6 +263,8 @@ def _check_template(where: str, template: Template, problems: list[str]) -> bool
         fields = TOPIC_FIELDS
     elif template.event in FEEDBACK_EVENTS:
         fields = FEEDBACK_FIELDS
+    elif template.event in POLICY_EVENTS:
+        fields = POLICY_FIELDS
     for key, pattern in [("page", template.page), *template.data]:
         _check_pattern(where, key, pattern, fields, problems)
     for key, _ in template.data:
@@ -301,6 +321,13 @@ def _sample(event: str) -> dict[str, str]:
     if event in FEEDBACK_EVENTS:
         long_text = "您反映的办事指南材料清单与窗口要求不一致的问题已核实并更正，感谢您的监督" * 2
         return feedback_context(123456, "correction", long_text, long_text, at)
+    if event in POLICY_EVENTS:
+        return policy_context(
+            "gaoling_jintie",
+            "江都区八十周岁以上老年人高龄津贴（含百岁老人长寿补贴）",
+            "江都区高龄津贴申领",
+            at,
+        )
     note = "请补充近三个月内的社保缴纳证明原件扫描件" * 3
     state = event.split(".", 1)[1]
     sample = MilestoneEvent(

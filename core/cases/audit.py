@@ -30,6 +30,9 @@ from core.cases.views import timeline_item
 from core.db import fetch_tuples
 
 GENESIS = "0" * 64
+# entries that change nothing the citizen waits for (the rules judged at filing, for the
+# clerk): on the trail, not on the citizen's timeline
+STAFF_ONLY_ACTIONS = frozenset({"instant_check"})
 KEYED = "hmac-sha256"
 LEGACY = "sha256"
 
@@ -132,10 +135,11 @@ async def append(
     )
     # the citizen's stored timeline grows in the same transaction; a case filed before
     # migration 0004 has none (NULL stays NULL) and its timeline is read from this trail
-    item = orjson.dumps(timeline_item(action, to_status, note, at)).decode()
-    conn = connections.get("default")
-    dialect = conn.capabilities.dialect
-    await conn.execute_query(_APPEND_TIMELINE[dialect], [item, application_id])
+    if action not in STAFF_ONLY_ACTIONS:
+        item = orjson.dumps(timeline_item(action, to_status, note, at)).decode()
+        conn = connections.get("default")
+        dialect = conn.capabilities.dialect
+        await conn.execute_query(_APPEND_TIMELINE[dialect], [item, application_id])
     return await AuditEntry.create(
         application_id=application_id,
         seq=seq,

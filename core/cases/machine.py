@@ -15,6 +15,7 @@ STAFF_ACTIONS = (
     "resume",
     "extend",
     "hand_over",
+    "revoke_instant",
 )
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -29,6 +30,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("under_review", "extend"): "under_review",
     ("suspended", "resume"): "under_review",
     ("approved", "hand_over"): "collected",
+    # a clerk takes back an instant approval (秒批) within the window: a clerk reviews it
+    ("approved", "revoke_instant"): "under_review",
     ("denied", "hand_over"): "collected",
     ("approved", "ship"): "result_mailed",
     ("denied", "ship"): "result_mailed",

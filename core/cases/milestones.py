@@ -27,6 +27,7 @@ async def record_milestone(
                 status=status,
                 note=note,
                 at=now,
+                bundle_number=case.bundle_number,
             )
         )
     return milestone

@@ -46,6 +46,10 @@ class Application(Model):
     extended_days = fields.IntField(default=0)
     due_date = fields.DateField(null=True)
     due_provisional = fields.BooleanField(default=False)
+    # a one-thing bundle (一件事) files several cases at once; they share this number
+    bundle_number = fields.CharField(max_length=40, null=True, db_index=True)
+    # instant approval (秒批): each rule, the value judged and whether it held (null: no rules)
+    instant_rules: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(null=True)
     version = fields.IntField(default=1)  # optimistic concurrency: every change bumps it
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()

@@ -11,7 +11,7 @@ from typing import Any
 from core.errors import InvalidInput
 
 MAX_NOTE = 1000
-NOTE_REQUIRED = frozenset({"request_supplement", "refuse", "deny"})
+NOTE_REQUIRED = frozenset({"request_supplement", "refuse", "deny", "revoke_instant"})
 
 
 def read_note(body: dict[str, Any]) -> str:

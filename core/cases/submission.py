@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.cases import audit
+from core.cases import audit, instant
 from core.cases.context import CaseContext
 from core.cases.milestones import record_milestone
 from core.cases.models import Application, CaseNumber
@@ -19,6 +20,7 @@ from core.cases.views import masked_address
 from core.catalogue.service import current_version
 from core.errors import DuplicateMaterial, InvalidInput, NotFound, TooManyMaterials
 from core.identity.models import Citizen
+from core.rules.judging import Judgement, all_met
 from core.uploads.models import Upload
 from core.uploads.service import attach, is_file_id, still_attachable
 
@@ -50,7 +52,7 @@ def _address(delivery: dict[str, Any]) -> dict[str, str]:
     return clean
 
 
-def _delivery(body: dict[str, Any], offered: list[str]) -> tuple[str, dict[str, str] | None]:
+def read_delivery(body: dict[str, Any], offered: list[str]) -> tuple[str, dict[str, str] | None]:
     delivery = body.get("delivery")
     if not isinstance(delivery, dict) or delivery.get("method") not in ("ems", "pickup"):
         raise _bad("delivery.method must be 'ems' or 'pickup'.", "invalid_delivery")
@@ -60,7 +62,7 @@ def _delivery(body: dict[str, Any], offered: list[str]) -> tuple[str, dict[str, 
     return method, _address(delivery) if method == "ems" else None
 
 
-def _form(body: dict[str, Any]) -> dict[str, Any]:
+def read_form(body: dict[str, Any]) -> dict[str, Any]:
     form = body.get("form", {})
     if not isinstance(form, dict):
         raise _bad("'form' must be an object.", "invalid_form")
@@ -146,65 +148,102 @@ async def _complete(
     return given
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One case, checked and ready to be written (nothing written yet)."""
+
+    version: Any
+    form: dict[str, Any]
+    materials: list[dict[str, str]]
+    method: str
+    address: dict[str, str] | None
+    judgements: list[Judgement] | None  # instant-approval rules judged; None: the item has none
+
+
+async def item_version(code: object) -> Any:
+    if not isinstance(code, str) or not code:
+        raise _bad("'item_code' is required.", "missing_field", field="item_code")
+    try:
+        return await current_version(code)
+    except NotFound as exc:
+        raise _bad("No service item has this code.", "unknown_item", item_code=code) from exc
+
+
+async def prepare(
+    ctx: CaseContext,
+    citizen: Citizen,
+    version: Any,
+    form: dict[str, Any],
+    given: list[dict[str, str]],
+    delivery: tuple[str, dict[str, str] | None],
+) -> Prepared:
+    """Complete the materials from e-licences and judge the item's instant-approval rules."""
+    materials = await _complete(ctx, citizen, list(version.materials), given)
+    judgements = await instant.judge_case(ctx, citizen, version, form)
+    return Prepared(version, form, materials, delivery[0], delivery[1], judgements)
+
+
 async def submit(
     ctx: CaseContext, citizen: Citizen, body: dict[str, Any], agent_id: str | None = None
 ) -> Application:
     """File a case for ``citizen`` (by ``agent_id`` when an agent files it)."""
-    code = body.get("item_code")
-    if not isinstance(code, str) or not code:
-        raise _bad("'item_code' is required.", "missing_field", field="item_code")
-    try:
-        version = await current_version(code)
-    except NotFound as exc:
-        raise _bad("No service item has this code.", "unknown_item", item_code=code) from exc
-    method, address = _delivery(body, list(version.delivery))
-    form = _form(body)
+    version = await item_version(body.get("item_code"))
+    delivery = read_delivery(body, list(version.delivery))
+    form = read_form(body)
     filers = {str(citizen.id)} | ({agent_id} if agent_id else set())
     known = {m["name"] for m in version.materials}
     given = await uploaded_materials(body, filers, known, ctx.clock.now())
-    materials = await _complete(ctx, citizen, list(version.materials), given)
-    return await _create(ctx, citizen, agent_id, version, form, materials, method, address)
+    filed = await prepare(ctx, citizen, version, form, given, delivery)
+    async with in_transaction():
+        return await create(ctx, citizen, agent_id, filed)
 
 
-async def _create(
+async def create(
     ctx: CaseContext,
     citizen: Citizen,
     agent_id: str | None,
-    version: Any,
-    form: dict[str, Any],
-    materials: list[dict[str, str]],
-    method: str,
-    address: dict[str, str] | None,
+    filed: Prepared,
+    bundle_number: str | None = None,
 ) -> Application:
+    """Write one case; call inside the filing's transaction (a bundle writes all in one)."""
     now = ctx.clock.now()
+    address = filed.address
     enc = (
         ctx.cipher.encrypt(json.dumps(address, ensure_ascii=False), context="application.address")
         if address
         else None
     )
     actor = f"agent:{agent_id}" if agent_id else f"citizen:{citizen.id}"
-    async with in_transaction():
-        serial = await CaseNumber.create()
-        case = await Application.create(
-            number=format_number(now.date(), serial.id),
-            citizen_id=citizen.id,
-            agent_id=agent_id,
-            item_code=version.item_id,
-            item_version_id=version.id,
-            department_code=version.department_id,
-            status="submitted",
-            form=form,
-            materials=materials,
-            delivery_method=method,
-            delivery_address_enc=enc,
-            delivery_address_masked=masked_address(address),
-            citizen_timeline=[],
-            promised_days=version.promised_days,
-            legal_days=version.legal_days,
-            created_at=now,
-            updated_at=now,
-        )
-        await attach((m["file_id"] for m in materials if "file_id" in m), now)
-        await audit.append(case.id, actor, "submit", None, "submitted", "", now)
-        await record_milestone(ctx, case, "application.submitted", "submitted")
+    version = filed.version
+    serial = await CaseNumber.create()
+    case = await Application.create(
+        number=format_number(now.date(), serial.id),
+        citizen_id=citizen.id,
+        agent_id=agent_id,
+        item_code=version.item_id,
+        item_version_id=version.id,
+        department_code=version.department_id,
+        status="submitted",
+        form=filed.form,
+        materials=filed.materials,
+        delivery_method=filed.method,
+        delivery_address_enc=enc,
+        delivery_address_masked=masked_address(address),
+        citizen_timeline=[],
+        promised_days=version.promised_days,
+        legal_days=version.legal_days,
+        bundle_number=bundle_number,
+        instant_rules=(
+            [j.as_dict() for j in filed.judgements] if filed.judgements is not None else None
+        ),
+        created_at=now,
+        updated_at=now,
+    )
+    await attach((m["file_id"] for m in filed.materials if "file_id" in m), now)
+    await audit.append(case.id, actor, "submit", None, "submitted", "", now)
+    if filed.judgements is not None and all_met(filed.judgements):
+        return await instant.approve(ctx, case, filed.judgements)
+    if filed.judgements is not None:
+        await instant.record_failure(ctx, case, filed.judgements)
+    await record_milestone(ctx, case, "application.submitted", "submitted")
     return case

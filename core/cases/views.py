@@ -16,7 +16,9 @@ from core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from core.rows import as_date, as_datetime, as_json
 
 # actions whose clerk note the citizen must read (what to supplement, why refused)
-_NOTE_FOR_CITIZEN = frozenset({"refuse", "request_supplement", "deny", "extend", "suspend"})
+_NOTE_FOR_CITIZEN = frozenset(
+    {"refuse", "request_supplement", "deny", "extend", "suspend", "revoke_instant"}
+)
 
 # (action, to_status, clerk note, at) of each audit entry, oldest first
 Entry = tuple[str, str, str, Any]
@@ -130,6 +132,9 @@ def staff_view(
         "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
         "applicant": applicant(ctx, citizen),
         "agent_filed": case.agent_id is not None,
+        "bundle_number": case.bundle_number,
+        # instant approval (秒批): each rule, the value judged, met or not (null: no rules)
+        "instant_rules": case.instant_rules,
         "form": case.form,
         "materials": case.materials,
         "delivery": {

@@ -59,6 +59,8 @@ class ItemVersion(Model):
     no_visit = fields.BooleanField()
     delivery: fields.JSONField[list[str]] = fields.JSONField()
     keywords: fields.JSONField[list[str]] = fields.JSONField()
+    # instant-approval rules (core.rules), versioned with the item: [{"subject", "op", "value"}]
+    rules: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(null=True)  # null: none
     content_hash = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
 

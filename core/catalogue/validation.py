@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from core.rules.checking import Rule, RuleError, check_rules
+
 AUDIENCES = ("personal", "legal_person")
 DELIVERY_METHODS = ("ems", "pickup")
 MAX_CODE = 64
@@ -50,11 +52,12 @@ class ItemRow:
     no_visit: bool
     delivery: tuple[str, ...]
     keywords: tuple[str, ...]
+    rules: tuple[Rule, ...] = ()  # instant approval (秒批): all must hold
 
     def content(self) -> dict[str, Any]:
         """What an item version holds. The department's name belongs to the department,
         not to the item, so renaming a department does not make a new item version."""
-        return {
+        content: dict[str, Any] = {
             "name": self.name,
             "department": self.department,
             "kind": self.kind,
@@ -72,6 +75,9 @@ class ItemRow:
             "delivery": list(self.delivery),
             "keywords": list(self.keywords),
         }
+        if self.rules:  # only when there are: items without rules keep their content hash
+            content["rules"] = [rule.as_dict() for rule in self.rules]
+        return content
 
     def content_hash(self) -> str:
         """sha256 of the canonical JSON of ``content()``: equal hash = unchanged item."""
@@ -227,6 +233,13 @@ def _materials(value: object) -> tuple[Material, ...]:
     return tuple(out)
 
 
+def _rules(value: object) -> tuple[Rule, ...]:
+    try:
+        return check_rules(value)
+    except RuleError as exc:
+        raise _Invalid(exc.reason, exc.where) from None
+
+
 # field -> (required, checker). Optional fields default to None / empty.
 _FIELDS: dict[str, tuple[bool, Callable[[object], object]]] = {
     "code": (True, _code),
@@ -244,8 +257,9 @@ _FIELDS: dict[str, tuple[bool, Callable[[object], object]]] = {
     "fee": (True, _optional_text(500)),
     "no_visit": (True, _boolean),
     "delivery": (True, _delivery),
+    "rules": (False, _rules),
 }
-_DEFAULTS: dict[str, object] = {"department_name": None, "keywords": ()}
+_DEFAULTS: dict[str, object] = {"department_name": None, "keywords": (), "rules": ()}
 
 
 def _check_fields(row: dict[str, object]) -> tuple[dict[str, Any], list[RowError]]:

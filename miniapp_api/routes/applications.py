@@ -45,8 +45,9 @@ async def _detail(request: Request, number: str) -> HTTPResponse:
     "for the citizen who authorised them for this item (`POST /api/v1/agent-authorizations`); "
     "the case is that citizen's. A material with a `license_type` that the citizen holds as "
     "an electronic licence may be left out: it is filled from the licence. 201 `{number, "
-    "status}`; 422 `unknown_item`, `missing_material` (details list them), "
-    "`delivery_not_offered`, `incomplete_address`; 403 `not_authorised_agent`."
+    "status}`: `approved` at once when the item carries instant-approval rules (秒批) and "
+    "every one holds, else `submitted`; 422 `unknown_item`, `missing_material` (details "
+    "list them), `delivery_not_offered`, `incomplete_address`; 403 `not_authorised_agent`."
 )
 @documented(
     "citizen",

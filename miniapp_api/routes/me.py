@@ -15,6 +15,7 @@ from core.identity.phone import bind_phone
 from core.identity.profile import profile
 from core.knowledge.links import issue_code
 from core.paging import paged
+from core.policies.service import eligible
 from core.privacy.registry import Subject
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
 from miniapp_api import schemas as s
@@ -266,3 +267,15 @@ async def messages(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     items, total = await inbox(str(citizen.id), paging(request))
     return json(paged(items, total))
+
+
+@bp.get("/eligible")
+@openapi.summary("Benefits you qualify for now (免申即享), each filed by one tap")
+@openapi.description(
+    "A plain array `[{code, name, item_code, form}]`: the policies whose every rule holds for "
+    "you now (age from your verified ID number, the town you declared, licences you hold). "
+    "File one with `POST /api/v1/applications` and the item code and `form` given here."
+)
+async def eligible_policies(request: Request) -> HTTPResponse:
+    _, citizen = await _caller(request)
+    return json(await eligible(services(request).cases, citizen))

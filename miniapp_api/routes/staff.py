@@ -6,6 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
+from core.cases.instant import check_revocable
 from core.cases.machine import STAFF_ACTIONS
 from core.cases.models import AuditEntry
 from core.cases.notes import read_note
@@ -131,7 +132,9 @@ async def _log(request: Request, event: str, member: StaffMember, subject: str) 
     'Body `{"action", "note", "days"}`. `note` is text of at most 1000 characters '
     "(else 422 `invalid_value`); `request_supplement`, `refuse` and `deny` need a non-empty "
     "one, shown to the citizen (everything missing, or the reason), else 422 `note_required`. "
-    "`days` (working days) goes with `extend`. "
+    "`days` (working days) goes with `extend`. `revoke_instant` (with a note) takes back an "
+    "instant approval (秒批) within INSTANT_REVOKE_HOURS: 409 `revoke_window_passed`, "
+    "`not_instantly_approved`. "
     "409 `invalid_transition` from a state that does not allow it. Clerks and admins only: "
     "supervisors read and warn, and get 403 `role_not_allowed`."
 )
@@ -155,6 +158,9 @@ async def act(request: Request, number: str) -> HTTPResponse:
         )
     note = read_note(body)
     case = await staff_case_to_act(number, member)
+    if action == "revoke_instant":
+        hours = services(request).settings.supervision.instant_revoke_hours
+        await check_revocable(services(request).cases, case, hours)
     await move(
         services(request).cases,
         case,

@@ -40,6 +40,7 @@ async def test_templates_to_ask_consent_for(api: Api) -> None:
     assert events["application.accepted"] == PROGRESS
     assert events["application.supplement_requested"] == SUPPLEMENT
     assert "topic.zhongkao" in events and all(t["long_term"] is False for t in body)
+    assert events["policy.eligible"] == "wx-demo-policy"  # benefits without applying
     status, body, _ = await api.call("GET", "/api/v1/notification-templates?platform=alipay")
     assert status == 200 and body[0]["template_id"].startswith("ali-")
     status, body, _ = await api.call("GET", "/api/v1/notification-templates?platform=qq")
@@ -105,7 +106,7 @@ async def test_more_templates_than_one_tap_allows_are_refused(
     token = await b.citizen_token(api, wechat)
     _, body, _ = await api.call("GET", "/api/v1/notification-templates?platform=wechat")
     ids = sorted({t["template_id"] for t in body})
-    assert len(ids) == 6  # five case and topic templates, and feedback.replied
+    assert len(ids) == 7  # case progress, result, delivery, supplement, topic, feedback, policy
     got, answer = await consent(api, token, {"platform": "wechat", "accepted": ids})
     assert (got, answer["error"]["code"]) == (422, "too_many_templates")
     got, answer = await consent(api, token, {"platform": "wechat", "accepted": ids[:5]})

@@ -1,0 +1,206 @@
+"""Benefits without applying (免申即享): the sweep that tells citizens they newly qualify.
+
+For each policy, citizens are read in keyset batches of ``batch`` rows straight from SQL,
+already narrowed by the database to those who hold a consent for the ``policy.eligible``
+template, were never told of this policy, are verified when a rule needs the ID number and
+live in a town the township rules allow; the rules are then judged here (the age needs the
+encrypted ID number decrypted), one batch at a time, so memory stays
+bounded by the batch whatever the population. Each citizen who qualifies gets one message
+and a ``policy_notice`` row in one transaction: once per policy, ever (the notice's unique
+key and the message's key both say so).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from core.clock import SystemClock
+from core.identity.models import ID_NUMBER_CONTEXT
+from core.pii import PiiCipher
+from core.policies.models import Policy, PolicyNotice
+from core.ports import Clock, LicenceRegistry
+from core.rules.checking import Rule, rules_from_stored
+from core.rules.judging import Facts, age_on, all_met, judge
+from core.settings import Notify
+from integrations import keys
+from integrations.licences.sandbox import SandboxLicenceRegistry
+from integrations.wiring import Platforms
+from notifications.channels import NONE, ChannelChooser
+from notifications.outbox import current_item_name, enqueue
+from notifications.sql import numbered
+from notifications.templates import PLATFORMS, load_registry, policy_context
+from notifications.worker_jobs import Job, make_chooser
+
+log = logging.getLogger("citysvc.notifications.policy_sweep")
+
+EVENT = "policy.eligible"
+BATCH = 2000
+_CANDIDATES = (
+    "SELECT c.id, c.id_number_enc, t.town FROM citizen c "
+    "LEFT JOIN citizen_town t ON t.citizen_id = c.id "
+    "WHERE c.closed_at IS NULL AND c.id > ? {verified}{towns}"
+    "AND EXISTS (SELECT 1 FROM notify_consent n WHERE n.citizen_id = c.id "
+    "AND n.template_id IN ({templates}) AND (n.long_term OR n.credits > n.reserved)) "
+    "AND NOT EXISTS (SELECT 1 FROM policy_notice p WHERE p.citizen_id = c.id "
+    "AND p.policy_code = ?) ORDER BY c.id LIMIT ?"
+)
+_FIRST = uuid.UUID(int=0)
+
+
+@dataclass
+class SweepReport:
+    examined: int = 0  # candidates judged (consenting, not yet told)
+    eligible: int = 0
+    messaged: int = 0
+
+
+class _NoLicences:
+    async def find(self, id_number: str, license_type: str) -> str | None:
+        return None
+
+
+@dataclass
+class PolicySweep:
+    chooser: ChannelChooser
+    cipher: PiiCipher
+    clock: Clock
+    licences: LicenceRegistry = _NoLicences()  # noqa: RUF009 (stateless)
+    batch: int = BATCH
+    now: Callable[[], float] = time.time
+
+    def _template_ids(self) -> list[str]:
+        found = (self.chooser.registry.template(EVENT, p) for p in PLATFORMS)
+        return sorted({t.template_id for t in found if t is not None})
+
+    async def run(self) -> SweepReport:
+        report = SweepReport()
+        templates = self._template_ids()
+        if not templates:
+            return report  # the operators chose not to send this message
+        for policy in await Policy.all().order_by("code"):
+            await self._policy(policy, templates, report)
+        return report
+
+    async def _policy(self, policy: Policy, templates: list[str], report: SweepReport) -> None:
+        rules = rules_from_stored(policy.rules)
+        item_name = await current_item_name(policy.item_code)
+        after = _FIRST
+        while True:
+            rows = await _candidates(policy.code, templates, rules, after, self.batch)
+            if not rows:
+                return
+            after = uuid.UUID(str(rows[-1][0]))
+            for citizen_id, encrypted, town in rows:
+                report.examined += 1
+                if await self._qualifies(rules, encrypted, town):
+                    report.eligible += 1
+                    report.messaged += await self._tell(policy, item_name, str(citizen_id))
+
+    async def _qualifies(self, rules: tuple[Rule, ...], encrypted: str | None, town: Any) -> bool:
+        id_number = self.cipher.decrypt(encrypted, context=ID_NUMBER_CONTEXT) if encrypted else None
+
+        async def holds(license_type: str) -> bool:
+            found = id_number and await self.licences.find(id_number, license_type)
+            return bool(found)
+
+        facts = Facts(age=age_on(id_number, self.clock.now().date()), township=town, licence=holds)
+        return all_met(await judge(rules, facts))
+
+    async def _tell(self, policy: Policy, item_name: str, citizen_id: str) -> int:
+        """1 when the message was queued; 0 when the consent was spent meanwhile."""
+        at = self.clock.now()
+        async with in_transaction():
+            choice = await self.chooser.choose(citizen_id, EVENT)
+            if choice.channel == NONE:
+                return 0
+            await PolicyNotice.bulk_create(
+                [PolicyNotice(policy_code=policy.code, citizen_id=citizen_id, created_at=at)],
+                ignore_conflicts=True,
+            )
+            await enqueue(
+                f"policy:{policy.code}:{citizen_id}",
+                choice,
+                policy_context(policy.code, policy.name, item_name, at),
+                citizen_id=citizen_id,
+                event=EVENT,
+                created_at=at,
+                due=self.now(),
+            )
+        return 1
+
+
+def _town_filter(rules: tuple[Rule, ...]) -> tuple[str, list[Any]]:
+    """The township rules as SQL (a town never declared meets none of them)."""
+    parts, params = [], []
+    for rule in rules:
+        if rule.subject != "township":
+            continue
+        if rule.op == "in":
+            parts.append(f"AND t.town IN ({', '.join('?' for _ in rule.value)}) ")
+            params += list(rule.value)
+        else:
+            parts.append("AND t.town = ? " if rule.op == "eq" else "AND t.town <> ? ")
+            params.append(rule.value)
+    return "".join(parts), params
+
+
+async def _candidates(
+    code: str, templates: list[str], rules: tuple[Rule, ...], after: uuid.UUID, limit: int
+) -> list[tuple[Any, ...]]:
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    verified = any(r.subject in ("age", "licence") for r in rules)
+    towns, town_params = _town_filter(rules)
+    sql = _CANDIDATES.format(
+        verified="AND c.realname_verified " if verified else "",
+        towns=towns,
+        templates=", ".join("?" for _ in templates),
+    )
+    first = after if postgres else str(after)
+    params: list[Any] = [first, *town_params, *templates, code, limit]
+    rows = await conn.execute_query_dict(numbered(sql) if postgres else sql, params)
+    return [(r["id"], r["id_number_enc"], r["town"]) for r in rows]
+
+
+EVERY = 86400.0  # daily; a worker's restart runs one at once (harmless: once per policy)
+LOCK = keys.LOCK + "policy-sweep"
+LOCK_TTL = 3600.0
+
+
+def policy_job(env: Mapping[str, str] | None = None) -> Job:
+    """The worker job: one sweep a day, by one worker at a time."""
+    notify = Notify.from_env(os.environ if env is None else env)
+    registry = load_registry(notify.templates_file)
+
+    async def run(platforms: Platforms) -> None:
+        token = await platforms.state.acquire(LOCK, ttl=LOCK_TTL)
+        if token is None:
+            return
+        try:
+            settings = platforms.settings
+            sweep = PolicySweep(
+                make_chooser(registry, platforms),
+                PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys),
+                SystemClock(),
+                SandboxLicenceRegistry(),
+            )
+            report = await sweep.run()
+            log.info(
+                "policy sweep: %d judged, %d eligible, %d told",
+                report.examined,
+                report.eligible,
+                report.messaged,
+            )
+        finally:
+            await platforms.state.release(LOCK, token)
+
+    return run
