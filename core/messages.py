@@ -489,6 +489,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这件办件还没有评价。",
         "This case has not been rated yet.",
     ),
+    # --- bundles and instant approval -----------------------------------------------------
+    "bundle_not_found": (
+        "没有找到这项“一件事”或这次办理记录，请返回列表重新选择。",
+        "No such bundle or bundle filing; go back to the list and choose again.",
+    ),
+    "revoke_window_passed": (
+        "这项秒批已超过可撤销的时限，不能再撤销；如有问题请按更正程序处理。",
+        "The window for revoking this instant approval has passed; correct it through the "
+        "usual procedure.",
+    ),
+    "not_instantly_approved": (
+        "这个办件不是由系统秒批通过的，无需撤销秒批；请按一般流程办理。",
+        "This case was not approved instantly by the system; handle it through the usual steps.",
+    ),
 }
 
 # Labels of request fields named in ``details["field"]``, for ``{field}`` above.

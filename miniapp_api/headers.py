@@ -4,8 +4,8 @@ Every answer: ``X-Content-Type-Options: nosniff`` (a browser never runs an uploa
 something it is not), ``X-Frame-Options: DENY`` with ``frame-ancestors 'none'`` (nothing of
 ours inside someone else's frame), ``Referrer-Policy: no-referrer`` (case numbers in URLs
 stay here). API answers also get ``default-src 'none'``: they are data, never a page. The
-pages we ship (``/docs``, and ``/demo/`` under ``citysvc demo``, which also calls the sandboxes
-on their own ports) load their scripts and styles, so they get only ``frame-ancestors``.
+``/docs`` page loads its script and styles, so it gets only ``frame-ancestors``; a page that
+sends its own policy (the demo's simulator) keeps it.
 HSTS is sent when ``PUBLIC_BASE_URL`` is https (browsers ignore it over plain HTTP).
 """
 
@@ -24,7 +24,7 @@ _COMMON = {
 }
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
 _PAGE_CSP = "frame-ancestors 'none'"
-_PAGES = ("/docs", "/demo/")
+_PAGES = ("/docs",)
 _HSTS = "max-age=31536000"
 _EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 

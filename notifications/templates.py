@@ -181,11 +181,11 @@ def feedback_context(
     }
 
 
-def policy_context(code: str, name: str, item_name: str, at: datetime) -> dict[str, str]:
+def policy_context(policy: str, name: str, item_name: str, at: datetime) -> dict[str, str]:
     """The values a ``policy.eligible`` template may use."""
     local = at.astimezone(CST)
     return {
-        "policy_code": code,
+        "policy_code": policy,
         "policy_name": name,
         "item_name": item_name,
         "time": chinese_time(at),

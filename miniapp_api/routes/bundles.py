@@ -7,8 +7,10 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.bundles.service import bundle_detail, file_bundle, get_bundle, list_bundles
+from miniapp_api import schemas as s
 from miniapp_api.body import json_object
 from miniapp_api.context import current_citizen, services
+from miniapp_api.docs import documented
 
 bp = Blueprint("bundles", url_prefix="/api/v1/bundles")
 
@@ -20,12 +22,14 @@ bp = Blueprint("bundles", url_prefix="/api/v1/bundles")
     "[{name, required, license_type}]}]`; a material several items need is listed once, "
     "required when any item requires it."
 )
+@documented("public", answers={200: [s.Bundle]})
 async def index(request: Request) -> HTTPResponse:
     return json(await list_bundles())
 
 
 @bp.get("/<code:str>")
 @openapi.summary("One bundle; 404 `bundle_not_found`")
+@documented("public", answers={200: s.Bundle}, errors={404: ("bundle_not_found",)})
 async def show(request: Request, code: str) -> HTTPResponse:
     return json(await get_bundle(code))
 
@@ -41,6 +45,24 @@ async def show(request: Request, code: str) -> HTTPResponse:
     "case: 422 `delivery_not_offered` (a method some item does not offer), "
     "`missing_material` (details name the `item_code`), `unknown_material`, `unknown_file`."
 )
+@documented(
+    "citizen",
+    body=s.BundleRequest,
+    answers={201: s.BundleFiled},
+    errors={
+        404: ("bundle_not_found",),
+        422: (
+            "invalid_delivery",
+            "delivery_not_offered",
+            "incomplete_address",
+            "invalid_form",
+            "invalid_materials",
+            "unknown_material",
+            "unknown_file",
+            "missing_material",
+        ),
+    },
+)
 async def create(request: Request, code: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     answer = await file_bundle(services(request).cases, citizen, code, json_object(request))
@@ -54,6 +76,7 @@ async def create(request: Request, code: str) -> HTTPResponse:
     "[{status, at, note, number, item_code}]}`, oldest step first. 404 `bundle_not_found` "
     "for a number that is not yours."
 )
+@documented("citizen", answers={200: s.BundleDetail}, errors={404: ("bundle_not_found",)})
 async def filing(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
     return json(await bundle_detail(str(citizen.id), number))

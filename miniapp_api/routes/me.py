@@ -276,6 +276,7 @@ async def messages(request: Request) -> HTTPResponse:
     "you now (age from your verified ID number, the town you declared, licences you hold). "
     "File one with `POST /api/v1/applications` and the item code and `form` given here."
 )
+@documented("citizen", answers={200: [s.EligiblePolicy]})
 async def eligible_policies(request: Request) -> HTTPResponse:
     _, citizen = await _caller(request)
     return json(await eligible(services(request).cases, citizen))

@@ -144,7 +144,13 @@ async def _log(request: Request, event: str, member: StaffMember, subject: str) 
     answers={200: s.StaffCase},
     errors={
         404: ("case_not_found",),
-        409: ("invalid_transition", "concurrent_update", "already_extended"),
+        409: (
+            "invalid_transition",
+            "concurrent_update",
+            "already_extended",
+            "revoke_window_passed",
+            "not_instantly_approved",
+        ),
         422: ("invalid_action", "note_required", "invalid_extension"),
     },
 )
