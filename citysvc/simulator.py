@@ -4,6 +4,10 @@ Two phone frames, WeChat and Alipay, each play a citizen's journey against this 
 sandboxes: log in, the consent taps, real-name verification, search, filing with an upload,
 the case's live timeline and the pushes the phone receives (read from the sandbox). The page
 is plain HTML, CSS and JavaScript shipped in this package (``simulator_static/``), no CDN.
+
+The API's answers carry ``default-src 'none'`` (they are data, never a page); this page sets
+its own policy first: its own script, styles and pictures (``data:`` for the camera's photo),
+and calls to this server and to the two sandboxes at the host name the browser used.
 """
 
 from __future__ import annotations
@@ -22,14 +26,30 @@ def _asset(name: str) -> bytes:
     return resources.files("citysvc").joinpath(f"simulator_static/{name}").read_bytes()
 
 
+def page_policy(host: str, ports: list[int]) -> str:
+    """The page's Content-Security-Policy: nothing from elsewhere but the sandboxes' calls."""
+    sandboxes = " ".join(f"http://{host}:{port}" for port in ports)
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {sandboxes}; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
 def blueprint(config: dict[str, Any]) -> Blueprint:
     bp = Blueprint("simulator", url_prefix="/demo")
     assets = {name: _asset(name) for name in _TYPES}
+    ports = [int(config[platform]["port"]) for platform in ("wechat", "alipay")]
 
     @bp.get("/")
     @openapi.exclude()
     async def page(request: Request) -> HTTPResponse:
-        return raw(assets["index.html"], content_type="text/html; charset=utf-8")
+        host = request.host.rsplit(":", 1)[0] if request.host else "127.0.0.1"
+        return raw(
+            assets["index.html"],
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": page_policy(host, ports)},
+        )
 
     @bp.get("/config.json")
     @openapi.exclude()

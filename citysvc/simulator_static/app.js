@@ -7,7 +7,12 @@ const STATUS = {
   under_review: "审查中", suspended: "已中止", approved: "已批准", denied: "不予批准",
   result_mailed: "已寄出", delivered: "已送达", collected: "已领取", withdrawn: "已撤回",
 };
-const NEXT = { submitted: ["accept", "受理"], accepted: ["start_review", "开始审查"], under_review: ["approve", "批准"] };
+const NEXT = { submitted: ["accept", "受理"], accepted: ["start_review", "开始审查"], under_review: ["approve", "批准"], approved: ["hand_over", "交付证件"] };
+// 好差评 levels as the API numbers them, best first
+const LEVELS = [[5, "非常满意"], [4, "满意"], [3, "基本满意"], [2, "不满意"], [1, "非常不满意"]];
+const KINDS = { complaint: "投诉", suggestion: "建议", correction: "我要纠错" };
+const KIND_NOUN = { complaint: "投诉", suggestion: "建议", correction: "纠错意见" };
+const FEEDBACK_STATUS = { open: "待回复", replied: "已回复" };
 const ADDRESS = { name: "", phone: "13812345678", province: "江苏省", city: "扬州市", district: "江都区", detail: "仙女镇龙川路88号3幢201室" };
 const PLATFORM = {
   wechat: { title: "微信 · 江都城市服务", app: "微信", login: "微信一键登录", limit: 5 },
@@ -16,8 +21,28 @@ const PLATFORM = {
 
 let CONFIG = null;
 
-// What the phone shows beside each template value: WeChat keys say their type, Alipay's
-// keywords go in the order the templates file gives them (number, item, status, time).
+// What each demo template's fields are called on the phone, as registered on the platforms'
+// consoles: WeChat by key, Alipay by keyword order (keyword1, keyword2, ...).
+const TEMPLATES = {
+  "case-progress": {
+    title: "办件进度提醒",
+    wechat: { character_string1: "办件编号", thing2: "事项名称", phrase3: "办理状态", time4: "更新时间", thing5: "温馨提示" },
+    alipay: ["办件编号", "事项名称", "办理状态", "更新时间"],
+  },
+  "case-result": {
+    title: "办理结果通知",
+    wechat: { character_string1: "办件编号", thing2: "事项名称", phrase3: "办理结果", date4: "办结日期", thing5: "温馨提示" },
+    alipay: ["办件编号", "事项名称", "办理结果", "温馨提示"],
+  },
+  "feedback-reply": {
+    title: "意见答复通知",
+    wechat: { phrase1: "意见类型", thing2: "意见内容", thing3: "答复内容", time4: "答复时间" },
+    alipay: ["意见类型", "答复内容", "答复时间"],
+  },
+};
+
+// A template the table above does not know: WeChat keys say their type, Alipay's keywords go
+// in the order of the case templates (number, item, status, time).
 function label(key, index) {
   if (key.startsWith("character_string")) return "办件编号";
   if (key.startsWith("phrase")) return "办理状态";
@@ -35,6 +60,11 @@ function el(tag, attrs, children) {
   });
   (children || []).forEach((child) => child && node.appendChild(child));
   return node;
+}
+
+function localDate(day) {
+  const [, month, date] = day.match(/^\d{4}-(\d\d)-(\d\d)/);
+  return `${Number(month)}月${Number(date)}日`;
 }
 
 function localTime(iso) {
@@ -55,6 +85,8 @@ class Phone {
     this.item = null;
     this.number = null;
     this.seenPushes = 0;
+    this.ratingShown = false;
+    this.feedbackKind = "suggestion";
     this.build();
   }
 
@@ -95,6 +127,7 @@ class Phone {
     const steps = [
       ["login", "登录"], ["consent", "订阅办理通知"], ["realname", "实名认证"], ["search", "查找事项"],
       ["apply", "提交申请"], ["progress", "办理进度"], ["inbox", "收到的通知"],
+      ["rating", "评价办理服务"], ["feedback", "投诉建议"],
     ];
     steps.forEach(([key, title], i) => {
       const state = el("span", { class: "state", text: "未开始" });
@@ -104,7 +137,8 @@ class Phone {
       this.screen.appendChild(card);
     });
     this.showLogin();
-    this.lock(["consent", "realname", "search", "apply", "progress", "inbox"]);
+    this.lock(["consent", "realname", "search", "apply", "progress", "inbox", "rating", "feedback"]);
+    this.cards.rating.body.firstChild.textContent = "办结后即可评价";
   }
 
   lock(keys) { keys.forEach((k) => { const b = this.cards[k].body; b.textContent = ""; b.appendChild(el("p", { class: "muted", text: "请先完成上一步" })); }); }
@@ -122,6 +156,7 @@ class Phone {
   }
 
   toast(text) {
+    this.root.querySelectorAll(".toast").forEach((old) => old.remove());  // the newest only
     const note = el("div", { class: "toast", text });
     this.root.appendChild(note);
     setTimeout(() => note.remove(), 3500);
@@ -166,6 +201,7 @@ class Phone {
     this.done("login", "已登录");
     this.showConsent();
     this.showRealname();
+    this.showFeedback();
   }
 
   // --- 2 consent --------------------------------------------------------------------------
@@ -173,6 +209,8 @@ class Phone {
     const body = this.cards.consent.body;
     body.textContent = "";
     const listed = await this.api("GET", `/api/v1/notification-templates?platform=${this.platform}`);
+    // asked for when the citizen sends feedback, as a mini-program asks before that action
+    this.replyTemplates = [...new Set(listed.filter((t) => !t.long_term && t.event === "feedback.replied").map((t) => t.template_id))];
     const byId = new Map();
     listed.filter((t) => !t.long_term).forEach((t) => {
       if (!byId.has(t.template_id)) byId.set(t.template_id, []);
@@ -184,10 +222,10 @@ class Phone {
     body.appendChild(el("button", { class: "primary", text: "订阅办理通知", onclick: () => this.askConsent("consent").catch((e) => this.fail("consent", e)) }));
   }
 
-  async askConsent(key) {
-    const ok = await this.sheet(`“江都城市服务”申请向您发送以下通知`, ["办件进度通知", "办理结果通知", "材料补正提醒"], "允许", "拒绝");
-    const accepted = ok ? this.templates : [];
-    const rejected = ok ? [] : this.templates;
+  async askConsent(key, templates = this.templates, lines = ["办件进度通知", "办理结果通知", "材料补正提醒"]) {
+    const ok = await this.sheet(`“江都城市服务”申请向您发送以下通知`, lines, "允许", "拒绝");
+    const accepted = ok ? templates : [];
+    const rejected = ok ? [] : templates;
     if (ok) {
       const who = this.platform === "wechat" ? { openid: this.userId } : { open_id: this.userId };
       await this.platformCall("/sandbox/consent", { ...who, template_ids: accepted });
@@ -318,6 +356,7 @@ class Phone {
     this.submitButton.disabled = true;
     this.cards.apply.body.appendChild(el("p", { text: `申请已提交，办件编号 ${filed.number}` }));
     this.done("apply", "已提交");
+    this.cards.feedback.body.querySelectorAll(".about").forEach((p) => { p.textContent = this.feedbackAbout(); });
     staff.watch(this.platform, filed.number);
     this.follow();
     this.cards.progress.card.scrollIntoView({ block: "start" });
@@ -325,7 +364,7 @@ class Phone {
 
   // --- 6 progress and 7 pushes --------------------------------------------------------------
   follow() {
-    const tick = () => Promise.all([this.refresh(), this.pushes()]).catch(() => {});
+    const tick = () => Promise.all([this.refresh(), this.pushes(), this.listFeedback()]).catch(() => {});
     tick();
     setInterval(tick, 1500);
   }
@@ -338,6 +377,15 @@ class Phone {
     if (detail.due_date) body.appendChild(el("p", { class: "muted", text: `承诺办结日期：${detail.due_date}` }));
     body.appendChild(el("ul", { class: "timeline" }, detail.timeline.map((step) => el("li", {}, [el("time", { text: localTime(step.at) }), el("span", { text: step.note })]))));
     this.done("progress", STATUS[detail.status]);
+    if (!this.ratingShown && detail.timeline.some((step) => step.invite_rating)) {
+      this.ratingShown = true;
+      this.showRating().catch((e) => { this.ratingShown = false; this.fail("rating", e); });
+    }
+  }
+
+  template(message) {
+    const kind = Object.keys(TEMPLATES).find((k) => (message.template_id || "").endsWith(k));
+    return kind ? TEMPLATES[kind] : { title: "服务通知" };
   }
 
   async pushes() {
@@ -345,15 +393,141 @@ class Phone {
     const { messages } = await this.platformCall(`/sandbox/messages?${query}`);
     const body = this.cards.inbox.body;
     if (messages.length === this.seenPushes && body.querySelector(".push")) return;
-    if (messages.length > this.seenPushes && this.seenPushes > 0) this.toast(`${this.p.app}服务通知：您的办件有新进展`);
+    // newest first, as the sandboxes answer
+    if (messages.length > this.seenPushes && this.seenPushes > 0) this.toast(`${this.p.app}服务通知：${this.template(messages[0]).title}`);
     this.seenPushes = messages.length;
     body.textContent = "";
     if (!messages.length) { body.appendChild(el("p", { class: "muted", text: "暂未收到通知" })); return; }
     messages.forEach((m) => {
-      const lines = Object.entries(m.data).map(([key, v], i) => `${label(key, i)}：${typeof v === "object" && v !== null ? v.value : v}`);
-      body.appendChild(el("div", { class: "push" }, [el("div", { class: "from", text: `${this.p.app}服务通知 · 办件进度提醒` }), ...lines.map((v) => el("div", { class: "line", text: v }))]));
+      const template = this.template(m);
+      const names = template[this.platform];
+      const lines = Object.entries(m.data).map(([key, v], i) => {
+        const name = (Array.isArray(names) ? names[i] : names && names[key]) || label(key, i);
+        return `${name}：${typeof v === "object" && v !== null ? v.value : v}`;
+      });
+      // the push of a finished case opens the rating form (&rate=1)
+      const rate = (m.page || "").includes("rate=1")
+        ? el("button", { class: "link", text: "去评价 ›", onclick: () => this.cards.rating.card.scrollIntoView({ block: "start" }) })
+        : null;
+      body.appendChild(el("div", { class: "push" }, [el("div", { class: "from", text: `${this.p.app}服务通知 · ${template.title}` }), ...lines.map((v) => el("div", { class: "line", text: v })), rate]));
     });
     this.done("inbox", `${messages.length} 条`);
+  }
+
+  // --- 8 rating (好差评) ------------------------------------------------------------------
+  async showRating() {
+    const body = this.cards.rating.body;
+    try {
+      this.showRated(await this.api("GET", `/api/v1/applications/${this.number}/rating`));
+      return;
+    } catch (e) { /* not rated yet: offer the form */ }
+    body.textContent = "";
+    body.appendChild(el("p", { text: "您的办件已办结，请对本次办理服务作出评价。" }));
+    let level = null;
+    const choices = LEVELS.map(([value, text]) => el("button", {
+      class: "level", "data-level": String(value), "aria-pressed": "false", text,
+      onclick: () => {
+        level = value;
+        choices.forEach((b) => b.setAttribute("aria-pressed", String(b === choices[5 - value])));
+      },
+    }));
+    body.appendChild(el("div", { class: "levels", role: "group", "aria-label": "满意程度" }, choices));
+    body.appendChild(el("label", { text: "评价内容（选填）" }));
+    const comment = el("textarea", { rows: "2", maxlength: "500", "aria-label": "评价内容", placeholder: "说说办理中的感受，我们会认真改进" });
+    body.appendChild(comment);
+    const submit = el("button", { class: "primary", text: "提交评价", onclick: () => this.rate(level, comment.value.trim(), submit).catch((e) => this.fail("rating", e)) });
+    body.appendChild(el("div", { class: "row" }, [submit]));
+    this.cards.rating.state.textContent = "待评价";
+  }
+
+  async rate(level, comment, submit) {
+    if (!level) throw new Error("请先选择满意程度。");
+    submit.disabled = true;
+    try {
+      await this.api("POST", `/api/v1/applications/${this.number}/rating`, { level, comment });
+    } catch (e) { submit.disabled = false; throw e; }
+    // show what the server recorded, as the mini-program would on reopening the case
+    this.showRated(await this.api("GET", `/api/v1/applications/${this.number}/rating`));
+  }
+
+  showRated(rating) {
+    const body = this.cards.rating.body;
+    body.textContent = "";
+    body.appendChild(el("p", { class: "rated", "data-level": String(rating.level) }, [
+      el("span", { text: "您的评价：" }), el("b", { text: rating.level_text }),
+    ]));
+    if (rating.comment) body.appendChild(el("p", { class: "quote", text: rating.comment }));
+    body.appendChild(el("p", { class: "muted", text: rating.level <= 2
+      ? "感谢您的评价。办理部门会核实情况、改进服务，并与您联系。"
+      : "感谢您的评价，欢迎继续使用江都城市服务。" }));
+    this.done("rating", "已评价");
+  }
+
+  // --- 9 feedback (投诉建议, 我要纠错) ---------------------------------------------------------
+  showFeedback() {
+    const body = this.cards.feedback.body;
+    body.textContent = "";
+    body.appendChild(el("p", { class: "muted", text: "对服务有意见、建议，或发现办事指南有误，请告诉我们，部门会在规定时间内答复。" }));
+    const kinds = Object.entries(KINDS).map(([kind, text]) => el("button", {
+      class: "kind", "data-kind": kind, "aria-pressed": String(kind === this.feedbackKind), text,
+      onclick: () => {
+        this.feedbackKind = kind;
+        kinds.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.kind === kind)));
+        about.textContent = this.feedbackAbout();
+      },
+    }));
+    body.appendChild(el("div", { class: "kinds", role: "group", "aria-label": "意见类型" }, kinds));
+    const about = el("p", { class: "muted about", text: this.feedbackAbout() });
+    body.appendChild(about);
+    const content = el("textarea", { rows: "3", maxlength: "2000", "aria-label": "意见内容", placeholder: "请写下具体情况" });
+    body.appendChild(content);
+    const submit = el("button", { class: "primary", text: "提交", onclick: () => this.sendFeedback(content, submit).catch((e) => this.fail("feedback", e)) });
+    body.appendChild(el("div", { class: "row" }, [submit]));
+    this.feedbackList = el("div", { class: "feedback-list" });
+    body.appendChild(this.feedbackList);
+    this.cards.feedback.state.textContent = "随时可提";
+    this.listFeedback().catch((e) => this.fail("feedback", e));
+  }
+
+  feedbackAbout() {
+    if (this.feedbackKind === "correction") return `纠错事项：${this.item ? this.item.name : CONFIG.item.query}的办事指南`;
+    return this.number ? `关联办件：${this.number}` : "不关联具体办件";
+  }
+
+  async sendFeedback(content, submit) {
+    const text = content.value.trim();
+    if (!text) throw new Error("请先写下您的意见。");
+    const body = { kind: this.feedbackKind, content: text };
+    if (this.feedbackKind === "correction") body.item_code = this.item ? this.item.code : CONFIG.item.code;
+    else if (this.number) body.application_number = this.number;
+    submit.disabled = true;
+    try {
+      if (this.replyTemplates.length) await this.askConsent("feedback", this.replyTemplates, ["意见答复通知"]);
+      const filed = await this.api("POST", "/api/v1/feedback", body);
+      content.value = "";
+      this.toast(`已收到您的${KIND_NOUN[filed.kind]}，部门将于${localDate(filed.due_date)}前答复`);
+    } finally { submit.disabled = false; }
+    this.cards.feedback.body.querySelectorAll(".error").forEach((e) => e.remove());
+    await this.listFeedback();
+    staff.render();
+  }
+
+  async listFeedback() {
+    const page = await this.api("GET", "/api/v1/feedback?page=1&per_page=5");
+    const list = this.feedbackList;
+    list.textContent = "";
+    if (!page.items.length) { list.appendChild(el("p", { class: "muted", text: "您还没有提交过意见。" })); return; }
+    list.appendChild(el("p", { class: "muted", text: `我的意见（共 ${page.total} 条）` }));
+    page.items.forEach((f) => {
+      list.appendChild(el("div", { class: "feedback", "data-id": String(f.id), "data-status": f.status }, [
+        el("div", { class: "head" }, [el("b", { text: KIND_NOUN[f.kind] }), el("span", { class: `badge ${f.status}`, text: FEEDBACK_STATUS[f.status] || f.status })]),
+        el("div", { class: "line", text: f.content }),
+        f.reply
+          ? el("div", { class: "reply", text: `部门答复：${f.reply}` })
+          : el("div", { class: "muted", text: `${localTime(f.created_at)} 提交，部门将于${localDate(f.due_date)}前答复` }),
+      ]));
+    });
+    this.done("feedback", `${page.total} 条`);
   }
 }
 
@@ -377,18 +551,37 @@ const staff = {
   },
   async render() {
     if (!this.token) await this.login();
-    const box = document.getElementById("staff-cases");
-    box.textContent = "";
+    const headers = { Authorization: `Bearer ${this.token}` };
+    const rows = [];
     for (const [number, platform] of Object.entries(this.cases)) {
-      const response = await fetch(`/api/v1/staff/applications/${number}`, { headers: { Authorization: `Bearer ${this.token}` } });
-      const c = await response.json();
+      const c = await (await fetch(`/api/v1/staff/applications/${number}`, { headers })).json();
       const next = NEXT[c.status];
-      box.appendChild(el("div", { class: "case", "data-number": number }, [
+      rows.push(el("div", { class: "case", "data-number": number }, [
         el("div", { text: `${PLATFORM[platform].app}市民 · ${number}` }),
         el("div", { class: "muted", text: `状态：${STATUS[c.status]}` }),
         el("div", { class: "row" }, next ? [el("button", { "data-action": next[0], text: next[1], onclick: () => this.act(number, next[0]) })] : [el("span", { class: "muted", text: "已办结" })]),
       ]));
     }
+    // what citizens wrote to the department, waiting for an answer
+    const answer = await fetch("/api/v1/staff/feedback?status=open", { headers });
+    const open = answer.ok ? (await answer.json()).items : [];
+    open.forEach((f) => rows.push(el("div", { class: "task", "data-feedback": String(f.id) }, [
+      el("div", { text: `群众${KIND_NOUN[f.kind]} · ${localDate(f.due_date)}前答复` }),
+      el("div", { class: "muted", text: f.content }),
+      el("div", { class: "row" }, [el("button", { text: "答复", onclick: () => this.reply(f) })]),
+    ])));
+    if (!rows.length) rows.push(el("p", { class: "muted", text: "暂无待办办件" }));
+    // replace at once: renders may overlap, the last one wins
+    document.getElementById("staff-cases").replaceChildren(...rows);
+  },
+  async reply(f) {
+    const text = f.kind === "correction" ? "感谢您的指正，我们已核实并更正办事指南。" : "感谢您的意见，我们已认真研究，会持续改进服务。";
+    const response = await fetch(`/api/v1/staff/feedback/${f.id}/reply`, {
+      method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.token}` },
+      body: JSON.stringify({ reply: text }),
+    });
+    if (!response.ok) alert((await response.json()).error.message);
+    this.render();
   },
 };
 

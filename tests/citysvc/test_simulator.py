@@ -6,6 +6,7 @@ this process on free ports. Screenshots go to ``artefacts/simulator/`` (not comm
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,9 +14,18 @@ from pathlib import Path
 import pytest
 
 from citysvc.demo import DemoStack, demo_stack
+from citysvc.demo_data import DEMO_ITEM
+from core.cases.models import Application
+from core.feedback.models import Feedback, Rating
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "simulator"
+# what each citizen thinks: one good rating, one poor (which opens a rectification task)
+RATINGS = {"wechat": (4, "满意"), "alipay": (2, "不满意")}
+FEEDBACK = {
+    "wechat": ("我要纠错", "correction", "办事指南里的咨询电话已停用，请更新。"),
+    "alipay": ("建议", "suggestion", "希望办件进度通知里写明取件窗口。"),
+}
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -59,7 +69,7 @@ async def test_both_platforms_walk_the_whole_journey(demo: DemoStack, tmp_path: 
             await page.screenshot(path=ARTEFACTS / "0-start.png", full_page=True)
             for platform in ("wechat", "alipay"):
                 await _journey(page, platform, expect)
-            await page.screenshot(path=ARTEFACTS / "9-both-done.png", full_page=True)
+            await page.screenshot(path=ARTEFACTS / "z-both-done.png", full_page=True)
         finally:
             await browser.close()
     assert len(demo.wechat.sent) >= 3 and len(demo.alipay.sent) >= 3
@@ -69,6 +79,7 @@ async def _journey(page, platform: str, expect) -> None:  # type: ignore[no-unty
     phone = page.locator(f"#phone-{platform}")
     step = lambda key: phone.locator(f'[data-step="{key}"]')  # noqa: E731
     shot = lambda name: page.screenshot(path=ARTEFACTS / f"{platform}-{name}.png")  # noqa: E731
+    rating_level, rating_text = RATINGS[platform]
 
     await step("login").get_by_role("button").click()
     await expect(step("login")).to_contain_text("已登录")
@@ -113,3 +124,66 @@ async def _journey(page, platform: str, expect) -> None:  # type: ignore[no-unty
     await shot("4-approved")
     await step("inbox").scroll_into_view_if_needed()
     await shot("5-pushes")
+
+    # the clerk hands the result over: the case is collected, the phone invites a rating
+    await clerk.locator('[data-action="hand_over"]').click()
+    await expect(step("progress").locator('[data-status="collected"]')).to_be_visible(
+        timeout=10_000
+    )
+    await expect(step("rating").get_by_role("button", name="提交评价")).to_be_visible(
+        timeout=10_000
+    )
+    await step("rating").scroll_into_view_if_needed()
+    await shot("6-rating-form")
+    await step("rating").get_by_role("button", name=rating_text, exact=True).click()
+    await step("rating").get_by_label("评价内容").fill("工作人员很耐心，办得很快。")
+    await step("rating").get_by_role("button", name="提交评价").click()
+    await expect(step("rating").locator(f'.rated[data-level="{rating_level}"]')).to_be_visible()
+    await expect(step("rating")).to_contain_text(f"您的评价：{rating_text}")
+    await expect(phone.locator(".toast")).to_have_count(0, timeout=10_000)  # nothing covers it
+    await shot("7-rated")
+    number = re.search(r"办件编号 (\S+)", await step("apply").inner_text())
+    assert number is not None
+    case = await Application.get(number=number.group(1))
+    rating = await Rating.get(application_id=case.id)
+    assert (rating.level, rating.comment, rating.is_default) == (
+        rating_level,
+        "工作人员很耐心，办得很快。",
+        False,
+    )
+
+    # feedback: sent, listed as waiting, answered by the department, the answer shown
+    kind_text, kind, content = FEEDBACK[platform]
+    await step("feedback").get_by_role("button", name=kind_text, exact=True).click()
+    await step("feedback").get_by_label("意见内容").fill(content)
+    await step("feedback").get_by_role("button", name="提交", exact=True).click()
+    await phone.get_by_role("button", name="允许").click()  # the reply's notice
+    mine = step("feedback").locator(".feedback").filter(has_text=content)
+    await expect(mine).to_have_attribute("data-status", "open")
+    await expect(mine).to_contain_text("待回复")
+    row = await Feedback.get(content=content)
+    assert row.kind == kind
+    # a correction names the guide's item; other feedback is about the citizen's own case
+    assert row.item_code == DEMO_ITEM["code"]
+    assert row.application_id == (None if kind == "correction" else case.id)
+    await step("feedback").scroll_into_view_if_needed()
+    await shot("8-feedback-sent")
+    await (
+        page.locator("#staff .task")
+        .filter(has_text=content)
+        .get_by_role("button", name="答复")
+        .click()
+    )
+    await expect(mine).to_have_attribute("data-status", "replied", timeout=10_000)
+    await expect(mine).to_contain_text("部门答复：感谢您")
+    await mine.scroll_into_view_if_needed()
+    await expect(phone.locator(".toast")).to_have_count(0, timeout=10_000)
+    await shot("9-feedback-replied")
+    # the answer arrives on the phone too, as a push of its own
+    await expect(step("inbox").locator(".push").first).to_contain_text(
+        "意见答复通知", timeout=20_000
+    )
+    await expect(step("inbox").get_by_role("button", name="去评价 ›")).to_have_count(1)
+    await expect(phone.locator(".toast")).to_have_count(0, timeout=10_000)
+    await step("inbox").scroll_into_view_if_needed()
+    await shot("10-inbox-at-the-end")
