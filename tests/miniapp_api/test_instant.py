@@ -116,6 +116,7 @@ async def test_a_clerk_revokes_an_instant_approval_within_the_window(
     assert status == 200 and body["status"] == "under_review"
     assert body["audit"][-1]["actor"] == "staff:clerk1"
     clock.advance(hours=73)  # INSTANT_REVOKE_HOURS defaults to 72
+    clerk = await b.staff_login(api, "clerk1")  # staff sessions end after 30 idle minutes
     status, body = await b.act(api, clerk, second, "revoke_instant", note="晚了")
     assert status == 409 and body["error"]["code"] == "revoke_window_passed"
     await instant_item(rules=[{"subject": "age", "op": "ge", "value": 100}])
