@@ -20,6 +20,7 @@ from core.clock import CST
 from core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from core.feedback.errors import RectificationNotFound
 from core.feedback.models import Rating, Rectification
+from core.feedback.queues import department_scope, status_page
 from core.staff.models import StaffMember
 
 STATUSES = ("open", "called_back", "rectified", "appealed", "voided")
@@ -32,32 +33,18 @@ CLERK_ACTIONS = {
 SUPERVISOR_ACTIONS = {("appealed", "uphold"): "open", ("appealed", "void"): "voided"}
 ACTIONS = ("call_back", "rectify", "appeal", "uphold", "void")
 OPEN = ("open", "called_back")  # still owed by the department: these can be overdue
-ROLES = ("clerk", "supervisor", "admin")
 
 
 def scope(member: StaffMember) -> Q:
     """The tasks a staff member sees: their department's (admins: all)."""
-    if member.role not in ROLES:
-        raise Forbidden("您的岗位不处理整改任务。", code="role_not_allowed")
-    if member.role == "admin":
-        return Q()
-    if member.department_code is None:
-        return Q(id=-1)  # a clerk or supervisor with no department sees nothing
-    return Q(department_code=member.department_code)
+    return department_scope(member, "您的岗位不处理整改任务。")
 
 
 async def task_page(
     member: StaffMember, status: str | None, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     query = Rectification.filter(scope(member))
-    if status:
-        if status not in STATUSES:
-            raise InvalidInput(
-                "Unknown status.", code="invalid_status", details={"allowed": list(STATUSES)}
-            )
-        query = query.filter(status=status)
-    total = await query.count()
-    tasks = await query.order_by("-id").offset((page - 1) * per_page).limit(per_page)
+    tasks, total = await status_page(query, status, STATUSES, page, per_page)
     return await views(tasks), total
 
 

@@ -22,9 +22,10 @@ from core.cases.workdays import WorkCalendar
 from core.catalogue.models import ItemVersion
 from core.catalogue.service import current_version
 from core.clock import CST
-from core.errors import Forbidden, InvalidInput
+from core.errors import InvalidInput
 from core.feedback.errors import AlreadyReplied, FeedbackNotFound, InvalidFeedbackKind
 from core.feedback.models import Feedback
+from core.feedback.queues import department_scope, status_page
 from core.staff.models import StaffMember
 
 KINDS = ("complaint", "suggestion", "correction")
@@ -32,7 +33,6 @@ FEEDBACK_KINDS_TEXT = {"complaint": "投诉", "suggestion": "建议", "correctio
 STATUSES = ("open", "replied")
 MAX_CONTENT = 2000
 MAX_REPLY = 2000
-ROLES = ("clerk", "supervisor", "admin")
 
 Notify = Callable[[Feedback], Awaitable[None]]
 
@@ -136,28 +136,16 @@ async def citizen_page(
 
 def scope(member: StaffMember) -> Q:
     """A department's feedback; administrators see everything, including what is theirs."""
-    if member.role not in ROLES:
-        raise Forbidden("您的岗位不处理群众意见。", code="role_not_allowed")
-    if member.role == "admin":
-        return Q()
-    if member.department_code is None:
-        return Q(id=-1)  # a clerk or supervisor with no department sees nothing
-    return Q(department_code=member.department_code)
+    return department_scope(member, "您的岗位不处理群众意见。")
 
 
 async def staff_page(
     member: StaffMember, status: str | None, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """Never who wrote it: the department answers the matter, the platform the citizen."""
-    query = Feedback.filter(scope(member))
-    if status:
-        if status not in STATUSES:
-            raise InvalidInput(
-                "Unknown status.", code="invalid_status", details={"allowed": list(STATUSES)}
-            )
-        query = query.filter(status=status)
-    total = await query.count()
-    rows = await query.order_by("-id").offset((page - 1) * per_page).limit(per_page)
+    rows, total = await status_page(
+        Feedback.filter(scope(member)), status, STATUSES, page, per_page
+    )
     numbers = await _numbers(rows)
     return [{**view(r, numbers), "department": r.department_code} for r in rows], total
 
