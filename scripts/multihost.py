@@ -297,21 +297,22 @@ class Driver:
             await asyncio.sleep(0.5)
         raise SystemExit(f"{method} {path} never succeeded")
 
-    async def citizen(self, i: int, templates: list[str]) -> str:
+    async def citizen(self, i: int, templates: dict[str, bool]) -> str:
+        """Log in, tap consent for every template (a tap holds at most 5 ids of one kind),
+        follow the gaokao topic."""
         openid = f"mh-openid-{i:05d}"
         code = self.sandbox.issue_code(APPID, openid=openid)
         token = str(
             (await self.until_ok("POST", "/api/v1/auth/wechat", json={"code": code}))["token"]
         )
-        for _ in range(TAPS):  # a tap a milestone: every step of the case may send
-            await self.until_ok(
-                "POST",
-                "/api/v1/consents",
-                token,
-                json={"platform": "wechat", "accepted": templates, "rejected": []},
-            )
-        for template in templates:
-            self.sandbox.grant_consent(openid, template, TAPS, False)
+        for long_term in (False, True):
+            ids = [t for t, kind in templates.items() if kind == long_term]
+            for start in range(0, len(ids), 5):
+                tap = {"platform": "wechat", "accepted": ids[start : start + 5], "rejected": []}
+                for _ in range(1 if long_term else TAPS):  # a tap a milestone
+                    await self.until_ok("POST", "/api/v1/consents", token, json=tap)
+        for template, long_term in templates.items():
+            self.sandbox.grant_consent(openid, template, TAPS, long_term)
         await self.until_ok("PUT", "/api/v1/topics/gaokao/subscription", token)
         self.tally.citizens[openid] = token
         return token
@@ -448,9 +449,12 @@ async def run(citizens: int, work: Path) -> bool:
     async with WeChatSandbox(host=f"{NET}.1") as sandbox:
         sandbox.add_app(APPID, APPSECRET)
         registry = load_registry(DEFAULT_FILE)
+        kinds: dict[str, bool] = {}  # template id -> long-term
         for template in registry.templates.values():  # the platform knows our templates
             if template.platform == "wechat":
-                sandbox.add_template(template.template_id, [key for key, _ in template.data])
+                keys = [key for key, _ in template.data]
+                sandbox.add_template(template.template_id, keys, long_term=template.long_term)
+                kinds[template.template_id] = template.long_term
         env = citysvc_env(sandbox.base_url)
         log = work / "citysvc.log"
         citysvc("db", env, "migrate", log=log)
@@ -516,12 +520,8 @@ async def run(citizens: int, work: Path) -> bool:
             driver = Driver(http, sandbox, tally)
             for api in driver.apis:
                 await wait_async(http, api + "/readyz")
-            templates = [
-                t["template_id"]
-                for t in await driver.until_ok(
-                    "GET", "/api/v1/notification-templates?platform=wechat"
-                )
-            ]
+            listed = await driver.until_ok("GET", "/api/v1/notification-templates?platform=wechat")
+            templates = {t["template_id"]: kinds.get(t["template_id"], False) for t in listed}
             tokens = [await driver.citizen(i, templates) for i in range(citizens)]
             numbers = [await driver.file(token) for token in tokens]
             clerk = await staff(driver, "clerk1")
