@@ -56,16 +56,6 @@ def paging(request: Request) -> Page:
     return Page(page_number(request), _whole(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
 
 
-def per_page(request: Request, default: int = 20, most: int = 100) -> int:
-    """``?per_page=`` from 1 to ``most`` (``default`` when absent); 422 otherwise."""
-    raw = request.args.get("per_page") or str(default)
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= most):
-        raise InvalidInput(
-            f"'per_page' must be a whole number from 1 to {most}.", details={"field": "per_page"}
-        )
-    return int(raw)
-
-
 def flag(request: Request, name: str) -> bool:
     """A yes/no query parameter (``true``/``false``, ``1``/``0``, ``yes``/``no``); absent
     is no; anything else 422 rather than silently no."""

@@ -29,7 +29,7 @@ def department_scope(member: StaffMember, refusal: str) -> Q:
 
 
 async def status_page(
-    query: QuerySet[M], status: str | None, allowed: tuple[str, ...], page: int, per_page: int
+    query: QuerySet[M], status: str | None, allowed: tuple[str, ...], page: Page
 ) -> tuple[list[M], int]:
     """Newest first; an unknown ``status`` is 422 ``invalid_status``."""
     if status:
@@ -38,4 +38,4 @@ async def status_page(
                 "Unknown status.", code="invalid_status", details={"allowed": list(allowed)}
             )
         query = query.filter(status=status)
-    return await fetch_page(query, Page(page, per_page), "-id")
+    return await fetch_page(query, page, "-id")

@@ -21,6 +21,7 @@ from core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from core.feedback.errors import RectificationNotFound
 from core.feedback.models import Rating, Rectification
 from core.feedback.queues import department_scope, status_page
+from core.paging import Page
 from core.staff.models import StaffMember
 
 STATUSES = ("open", "called_back", "rectified", "appealed", "voided")
@@ -41,10 +42,10 @@ def scope(member: StaffMember) -> Q:
 
 
 async def task_page(
-    member: StaffMember, status: str | None, page: int, per_page: int
+    member: StaffMember, status: str | None, page: Page
 ) -> tuple[list[dict[str, Any]], int]:
     query = Rectification.filter(scope(member))
-    tasks, total = await status_page(query, status, STATUSES, page, per_page)
+    tasks, total = await status_page(query, status, STATUSES, page)
     return await views(tasks), total
 
 

@@ -26,6 +26,7 @@ from core.errors import InvalidInput
 from core.feedback.errors import AlreadyReplied, FeedbackNotFound, InvalidFeedbackKind
 from core.feedback.models import Feedback
 from core.feedback.queues import department_scope, status_page
+from core.paging import Page, fetch_page
 from core.staff.models import StaffMember
 
 KINDS = ("complaint", "suggestion", "correction")
@@ -124,12 +125,8 @@ def view(row: Feedback, numbers: dict[int, str]) -> dict[str, Any]:
     }
 
 
-async def citizen_page(
-    citizen_id: str, page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
-    query = Feedback.filter(citizen_id=citizen_id)
-    total = await query.count()
-    rows = await query.order_by("-id").offset((page - 1) * per_page).limit(per_page)
+async def citizen_page(citizen_id: str, page: Page) -> tuple[list[dict[str, Any]], int]:
+    rows, total = await fetch_page(Feedback.filter(citizen_id=citizen_id), page, "-id")
     numbers = await _numbers(rows)
     return [view(r, numbers) for r in rows], total
 
@@ -140,12 +137,10 @@ def scope(member: StaffMember) -> Q:
 
 
 async def staff_page(
-    member: StaffMember, status: str | None, page: int, per_page: int
+    member: StaffMember, status: str | None, page: Page
 ) -> tuple[list[dict[str, Any]], int]:
     """Never who wrote it: the department answers the matter, the platform the citizen."""
-    rows, total = await status_page(
-        Feedback.filter(scope(member)), status, STATUSES, page, per_page
-    )
+    rows, total = await status_page(Feedback.filter(scope(member)), status, STATUSES, page)
     numbers = await _numbers(rows)
     return [{**view(r, numbers), "department": r.department_code} for r in rows], total
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.masking import redact
+from core.paging import Page, fetch_page
 from core.settings import MIN_ACCESS_LOG_DAYS
 from core.staff.models import StaffAccessEntry
 
@@ -24,7 +25,6 @@ LOCKED_OUT = "locked_out"
 CASE_VIEWED = "case_viewed"
 MATERIAL_DOWNLOADED = "material_downloaded"
 EVENTS = (LOGIN, LOGIN_FAILED, LOCKED_OUT, CASE_VIEWED, MATERIAL_DOWNLOADED)
-MAX_PER_PAGE = 200
 
 
 def _masked_username(username: str) -> str:
@@ -70,7 +70,7 @@ def view(entry: StaffAccessEntry) -> dict[str, Any]:
 
 
 async def page(
-    number: int, per_page: int, *, event: str | None = None, staff_id: int | None = None
+    page: Page, *, event: str | None = None, staff_id: int | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """Newest first: one page of lines and the count of every match."""
     query = StaffAccessEntry.all()
@@ -78,8 +78,7 @@ async def page(
         query = query.filter(event=event)
     if staff_id is not None:
         query = query.filter(staff_id=staff_id)
-    total = await query.count()
-    rows = await query.order_by("-id").offset((number - 1) * per_page).limit(per_page)
+    rows, total = await fetch_page(query, page, "-id")
     return [view(row) for row in rows], total
 
 

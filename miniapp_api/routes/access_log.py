@@ -7,23 +7,14 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.errors import Forbidden, InvalidInput
+from core.paging import paged
 from core.staff import access_log
 from miniapp_api import schemas as s
-from miniapp_api.body import page_number
+from miniapp_api.body import paging
 from miniapp_api.context import current_staff
 from miniapp_api.docs import documented
 
 bp = Blueprint("access_log", url_prefix="/api/v1/staff/access-log")
-
-
-def _per_page(request: Request) -> int:
-    raw = request.args.get("per_page") or "50"
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
-        raise InvalidInput("'per_page' must be 1 to 200.", details={"field": "per_page"})
-    value = int(raw)
-    if not 1 <= value <= access_log.MAX_PER_PAGE:
-        raise InvalidInput("'per_page' must be 1 to 200.", details={"field": "per_page"})
-    return value
 
 
 def _filters(request: Request) -> tuple[str | None, int | None]:
@@ -48,7 +39,7 @@ def _filters(request: Request) -> tuple[str | None, int | None]:
     "at least six months (`STAFF_ACCESS_LOG_DAYS`) and cannot be changed."
 )
 @openapi.parameter("page", int, "query", description="1-based page number")
-@openapi.parameter("per_page", int, "query", description="1 to 200, default 50")
+@openapi.parameter("per_page", int, "query", description="1 to 100, default 20")
 @openapi.parameter("event", str, "query", description="only lines of this event")
 @openapi.parameter("staff_id", int, "query", description="only lines of this staff member")
 @documented("staff", answers={200: s.AccessLogPage}, errors={422: ("invalid_value",)})
@@ -57,7 +48,5 @@ async def index(request: Request) -> HTTPResponse:
     if member.role != "admin":
         raise Forbidden("Only administrators read the access log.", code="role_not_allowed")
     event, staff_id = _filters(request)
-    items, total = await access_log.page(
-        page_number(request), _per_page(request), event=event, staff_id=staff_id
-    )
-    return json({"items": items, "total": total})
+    items, total = await access_log.page(paging(request), event=event, staff_id=staff_id)
+    return json(paged(items, total))

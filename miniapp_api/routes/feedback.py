@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 from urllib.parse import unquote
 
 from sanic import Blueprint, Request
@@ -16,17 +16,14 @@ from core.feedback import rectifications
 from core.feedback import service as feedback
 from core.feedback.models import Rating
 from core.feedback.ratings import citizen_rating_view, rate
+from core.paging import paged
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, page_number, per_page, required_str
+from miniapp_api.body import json_object, paging, required_str
 from miniapp_api.context import current_citizen, current_staff, services
 from miniapp_api.docs import documented
 
 citizen_bp = Blueprint("ratings", url_prefix="/api/v1")
 staff_bp = Blueprint("staff_feedback", url_prefix="/api/v1/staff")
-
-
-def _paged(items: list[dict[str, Any]], total: int) -> HTTPResponse:
-    return json({"items": items, "total": total})
 
 
 @citizen_bp.post("/applications/<number:str>/rating")
@@ -151,10 +148,8 @@ async def create_feedback(request: Request) -> HTTPResponse:
 @documented("citizen", answers={200: s.FeedbackPage}, errors={422: ("invalid_value",)})
 async def my_feedback(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
-    items, total = await feedback.citizen_page(
-        str(citizen.id), page_number(request), per_page(request)
-    )
-    return _paged(items, total)
+    items, total = await feedback.citizen_page(str(citizen.id), paging(request))
+    return json(paged(items, total))
 
 
 @citizen_bp.get("/items/<code:str>/history")
@@ -185,10 +180,9 @@ async def item_history(request: Request, code: str) -> HTTPResponse:
 )
 async def list_rectifications(request: Request) -> HTTPResponse:
     member = await current_staff(request)
-    items, total = await rectifications.task_page(
-        member, request.args.get("status") or None, page_number(request), per_page(request)
-    )
-    return _paged(items, total)
+    status = request.args.get("status") or None
+    items, total = await rectifications.task_page(member, status, paging(request))
+    return json(paged(items, total))
 
 
 @staff_bp.post("/rectifications/<task_id:id>")
@@ -237,10 +231,9 @@ async def act_rectification(request: Request, task_id: int) -> HTTPResponse:
 )
 async def list_feedback(request: Request) -> HTTPResponse:
     member = await current_staff(request)
-    items, total = await feedback.staff_page(
-        member, request.args.get("status") or None, page_number(request), per_page(request)
-    )
-    return _paged(items, total)
+    status = request.args.get("status") or None
+    items, total = await feedback.staff_page(member, status, paging(request))
+    return json(paged(items, total))
 
 
 @staff_bp.post("/feedback/<feedback_id:id>/reply")

@@ -186,7 +186,7 @@ async def test_the_access_log(api: Api, wechat: WeChatSandbox) -> None:
     assert [i["id"] for i in second["items"]] == [i["id"] for i in page["items"][5:10]]
     status, only, _ = await api.call("GET", LOG + "?event=case_viewed", token=admin)
     assert only["total"] == 1
-    for bad_query in ("?per_page=0", "?per_page=201", "?event=x", "?staff_id=a"):
+    for bad_query in ("?per_page=0", "?per_page=101", "?event=x", "?staff_id=a"):
         assert (await api.call("GET", LOG + bad_query, token=admin))[0] == 422
     # administrators only
     status, body, _ = await api.call("GET", LOG, token=clerk)
