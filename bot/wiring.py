@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import aiohttp
-
 from bot.accounts import Accounts, OaUserInfo
 from bot.conversation import Conversation
 from bot.knowledge import KnowledgeBase, KnowledgeDesk
@@ -22,12 +20,10 @@ def build_bot(
     clock: Clock,
     state: SharedState,
     cipher: PiiCipher,
-    http: aiohttp.ClientSession,
+    client: WeChatClient | None,
 ) -> OfficialAccountBot:
-    """The bot for ``account``; its server API is used only when the secret is configured."""
-    client = None
-    if account.secret:
-        client = WeChatClient(http, account.api_base, account.appid, account.secret, state)
+    """The bot for ``account``; ``client`` is the Official Account's server API (the process's
+    one, ``Platforms.official_account_client``), None when its secret is not configured."""
     accounts = Accounts(
         account.appid, clock, cipher, state, OaUserInfo(client) if client is not None else None
     )

@@ -144,14 +144,15 @@ async def demo_stack(
         registry = load_registry(settings.notify.templates_file)
         register_templates(registry, wechat, alipay)
         await migrate(settings.database_url)
-        app = create_app(settings, name="citysvc", licences=demo_licences())
+        licences = demo_licences()
+        app = create_app(settings, name="citysvc", licences=licences)
         app.blueprint(simulator.blueprint(simulator_config(wechat, alipay)))
         server = await start_server(app, host, port)
         cipher = PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys)
         exams = await seed_exams(cipher, datetime.now(CST).date())
         lines = [*await seed_demo(), *exams, *await seed_bot(settings, wecom)]
         stop_jobs = asyncio.Event()
-        jobs = asyncio.create_task(run_jobs(settings, stop_jobs))
+        jobs = asyncio.create_task(run_jobs(settings, stop_jobs, licences))
         if not quiet:
             print("\n".join(lines), flush=True)
             _print_urls(server.url, wechat.base_url, alipay.base_url, carrier.base_url)

@@ -13,10 +13,13 @@ from sanic import Sanic
 from sanic_ext import Config as ExtConfig
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
+from bot.official_account import OfficialAccountBot
+from bot.wiring import build_bot
 from core.auth.sessions import SessionService
 from core.cases import audit_keys
 from core.cases.calendar import load_calendar, refresh_calendar
 from core.cases.context import CaseContext
+from core.cases.workdays import WorkCalendar
 from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.feedback import privacy as feedback_privacy
@@ -24,15 +27,16 @@ from core.feedback.hub import BoardHub
 from core.identity.realname import RealnameService
 from core.logs import configure_logs
 from core.pii import PiiCipher
-from core.ports import Clock, IdentityVerifier, LicenceRegistry
+from core.ports import Clock, IdentityVerifier, LicenceRegistry, NoLicences, TopicFeeds
 from core.privacy import sections as core_sections
 from core.privacy.registry import PersonalData
 from core.settings import Settings
-from integrations.licences.sandbox import SandboxLicenceRegistry
-from integrations.wiring import open_platforms
+from integrations.topics.feeds import HttpTopicFeeds
+from integrations.topics.sandbox import SandboxTopicFeeds
+from integrations.wiring import Platforms, open_platforms
 from miniapp_api import boundary, docs, errors, metrics, observe
 from miniapp_api.body import row_id
-from miniapp_api.context import Services
+from miniapp_api.context import AppContext, Services
 from miniapp_api.headers import install_security_headers
 from miniapp_api.routes import (
     access_log,
@@ -57,6 +61,7 @@ from miniapp_api.routes import public as public_routes
 from miniapp_api.routes import warnings as warning_routes
 from miniapp_api.server import App
 from notifications import privacy as notification_privacy
+from notifications.campaign_delivery import OutboxCampaignDelivery
 from notifications.feedback import FeedbackNotifier
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_chooser, make_sink
@@ -87,12 +92,25 @@ def create_app(
     licences: LicenceRegistry | None = None,
     verifiers: Mapping[str, IdentityVerifier] | None = None,
 ) -> App:
-    """Build the HTTP app. The database and platform clients open in ``before_server_start``.
+    """The API's composition root: every client, registry and service of the process is built
+    here from ``settings``, once (what needs the loop or the database at server start).
 
-    ``verifiers`` replaces the real-name providers by platform (tests, demo: the sandbox);
-    by default each configured platform gets its real provider and nothing else.
+    ``licences`` is the e-licence registry (none connected: ``NoLicences``; the demo and the
+    tests pass the sandbox). ``verifiers`` replaces the real-name providers by platform
+    (tests, demo: the sandbox); by default each configured platform gets its real provider.
     """
-    app = Sanic(name or f"citysvc{next(_names) or ''}", dumps=_dumps)
+    # read and checked now: a bad templates file stops the server before it serves
+    registry = load_registry(settings.notify.templates_file)
+    context = AppContext(
+        settings=settings,
+        clock=clock or SystemClock(),
+        licences=licences or NoLicences(),
+        notify_registry=registry,
+        personal_data=personal_data(),
+        campaign_delivery=OutboxCampaignDelivery(registry),
+        verifiers=verifiers,
+    )
+    app: App = Sanic(name or f"citysvc{next(_names) or ''}", dumps=_dumps, ctx=context)
     # After Sanic() has configured its handlers: every log line is masked (ID, phone, token),
     # stamped with its request's id, and written as LOG_FORMAT says.
     configure_logs(settings.ops.log_format)
@@ -154,11 +172,7 @@ def create_app(
     app.blueprint(public_routes.bp)
     app.blueprint(access_log.bp)
     app.blueprint(docs.blueprint())
-    # read and checked now: a bad templates file stops the server before it serves
-    app.ctx.notify_registry = load_registry(settings.notify.templates_file)
-    _attach_services(
-        app, settings, clock or SystemClock(), licences or SandboxLicenceRegistry(), verifiers
-    )
+    _attach_services(app, settings)
     return app
 
 
@@ -172,48 +186,12 @@ def personal_data() -> PersonalData:
     return registry
 
 
-def _attach_services(
-    app: App,
-    settings: Settings,
-    clock: Clock,
-    licences: LicenceRegistry,
-    verifiers: Mapping[str, IdentityVerifier] | None,
-) -> None:
+def _attach_services(app: App, settings: Settings) -> None:
     @app.before_server_start
     async def open_services(app: App) -> None:
         await init_db(settings.database_url)
         audit_keys.configure(audit_keys.audit_keys(settings.secret_key, settings.audit_key))
-        cipher = PiiCipher.from_env_value(
-            settings.pii_key, settings.pii_old_keys, settings.staff_security.pii_cipher
-        )
-        platforms = open_platforms(settings)
-        app.ctx.services = Services(
-            settings=settings,
-            clock=clock,
-            platforms=platforms,
-            sessions=SessionService(
-                settings.secret_key,
-                settings.session_ttl,
-                clock,
-                staff_idle=settings.staff_security.idle_minutes * 60,
-            ),
-            cipher=cipher,
-            cases=CaseContext(
-                clock,
-                await load_calendar(),
-                cipher,
-                licences,
-                sink=make_sink(app.ctx.notify_registry, platforms),
-            ),
-            realname=RealnameService(
-                clock, cipher, platforms.verifiers() if verifiers is None else verifiers
-            ),
-            personal_data=personal_data(),
-        )
-
-        app.ctx.feedback_notifier = FeedbackNotifier(
-            make_chooser(app.ctx.notify_registry, platforms)
-        )
+        _open(app.ctx, open_platforms(settings), await load_calendar())
 
     @app.after_server_start
     async def start_refreshing(app: App) -> None:
@@ -226,11 +204,59 @@ def _attach_services(
     async def stop_refreshing(app: App) -> None:
         app.ctx.calendar_task.cancel()
         await app.ctx.board_hub.stop()  # open board streams end now, not at the timeout
+        if app.ctx.bot is not None:
+            await app.ctx.bot.close()
 
     @app.after_server_stop
     async def close_services(app: App) -> None:
         await app.ctx.services.platforms.close()
         await close_db()
+
+
+def _open(ctx: AppContext, platforms: Platforms, calendar: WorkCalendar) -> None:
+    """The services over the opened clients, each made once for the process."""
+    settings, clock = ctx.settings, ctx.clock
+    cipher = PiiCipher.from_env_value(
+        settings.pii_key, settings.pii_old_keys, settings.staff_security.pii_cipher
+    )
+    sink = make_sink(ctx.notify_registry, platforms)
+    ctx.services = Services(
+        settings=settings,
+        clock=clock,
+        platforms=platforms,
+        sessions=SessionService(
+            settings.secret_key,
+            settings.session_ttl,
+            clock,
+            staff_idle=settings.staff_security.idle_minutes * 60,
+        ),
+        cipher=cipher,
+        cases=CaseContext(clock, calendar, cipher, ctx.licences, sink=sink),
+        realname=RealnameService(
+            clock, cipher, platforms.verifiers() if ctx.verifiers is None else ctx.verifiers
+        ),
+        personal_data=ctx.personal_data,
+    )
+    ctx.feedback_notifier = FeedbackNotifier(make_chooser(ctx.notify_registry, platforms))
+    ctx.topic_feeds = _topic_feeds(settings, platforms)
+    ctx.bot = _bot(ctx.services)
+
+
+def _topic_feeds(settings: Settings, platforms: Platforms) -> TopicFeeds:
+    """The feeds gateway at TOPIC_FEEDS_BASE; unset, the in-process sandbox's sample feeds."""
+    base = settings.campaigns.topic_feeds_base
+    return HttpTopicFeeds(platforms.http, base) if base else SandboxTopicFeeds()
+
+
+def _bot(svc: Services) -> OfficialAccountBot | None:
+    """The Official Account's bot when WECHAT_OA_APPID / WECHAT_OA_TOKEN are set; its server
+    API is the one Official Account client of ``open_platforms``."""
+    account = svc.settings.official_account
+    if account is None:
+        return None
+    platforms = svc.platforms
+    client = platforms.official_account_client
+    return build_bot(account, svc.clock, platforms.state, svc.cipher, client)
 
 
 async def _refresh_calendar(services: Services, every: float = 60.0) -> None:

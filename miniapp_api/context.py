@@ -1,23 +1,36 @@
-"""What every handler needs, attached once to ``app.ctx.services`` at server start."""
+"""The API process's typed context (``app.ctx``), built once by ``miniapp_api.app``.
+
+What needs no event loop is made in ``create_app``; what needs the database or open sockets
+(``services`` and what hangs off the platform clients) in its ``before_server_start``
+listener. Handlers read it through ``services(request)`` / ``app_context(request)`` and build
+nothing themselves.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from sanic import Request
 
+from bot.official_account import OfficialAccountBot
 from core.auth.sessions import Principal, SessionService
 from core.cases.context import CaseContext
 from core.errors import NotAuthenticated
+from core.feedback.hub import BoardHub
 from core.identity.models import Citizen
 from core.identity.realname import RealnameService
 from core.pii import PiiCipher
-from core.ports import Clock
+from core.ports import Clock, IdentityVerifier, LicenceRegistry, TopicFeeds
 from core.privacy.registry import PersonalData
 from core.settings import Settings
 from core.staff.models import StaffMember
 from integrations.wiring import Platforms
+from notifications.campaign_delivery import OutboxCampaignDelivery
+from notifications.feedback import FeedbackNotifier
+from notifications.templates import Registry
 
 
 @dataclass
@@ -32,8 +45,34 @@ class Services:
     personal_data: PersonalData = field(default_factory=PersonalData)
 
 
+@dataclass
+class AppContext:
+    """Everything the API's handlers use, each built once per process."""
+
+    settings: Settings
+    clock: Clock
+    licences: LicenceRegistry
+    notify_registry: Registry
+    personal_data: PersonalData
+    campaign_delivery: OutboxCampaignDelivery
+    # None: each configured platform's real provider (tests and the demo pass sandboxes)
+    verifiers: Mapping[str, IdentityVerifier] | None = None
+    # built at server start (they need the database, the loop or the platform clients)
+    services: Services = field(init=False)
+    feedback_notifier: FeedbackNotifier = field(init=False)
+    topic_feeds: TopicFeeds = field(init=False)
+    bot: OfficialAccountBot | None = field(init=False, default=None)
+    board_hub: BoardHub = field(init=False)
+    calendar_task: asyncio.Task[None] = field(init=False)
+    openapi_document: dict[str, Any] | None = None  # made at the first /docs/openapi.json
+
+
+def app_context(request: Request) -> AppContext:
+    return cast(AppContext, request.app.ctx)
+
+
 def services(request: Request) -> Services:
-    return cast(Services, request.app.ctx.services)
+    return app_context(request).services
 
 
 def bearer_token(request: Request) -> str:

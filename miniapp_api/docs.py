@@ -206,9 +206,10 @@ def blueprint() -> Blueprint:
     @bp.get("/openapi.json")
     @documented("public", answers={200: "application/json"})
     async def spec(request: Request) -> HTTPResponse:
-        if not hasattr(request.app.ctx, "openapi_document"):
-            request.app.ctx.openapi_document = openapi_document(request.app)
-        return json(request.app.ctx.openapi_document)
+        ctx = request.app.ctx
+        if ctx.openapi_document is None:
+            ctx.openapi_document = openapi_document(request.app)
+        return json(ctx.openapi_document)
 
     @bp.get("")
     @documented("public", answers={200: "text/html"})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from sanic import Sanic
 from sanic.config import Config
 
-App = Sanic[Config, SimpleNamespace]
+from miniapp_api.context import AppContext
+
+App = Sanic[Config, AppContext]
 
 
 @dataclass

@@ -13,32 +13,27 @@ key and the message's key both say so).
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from core.clock import SystemClock
 from core.identity.models import ID_NUMBER_CONTEXT
 from core.pii import PiiCipher
 from core.policies.models import Policy, PolicyNotice
-from core.ports import Clock, LicenceRegistry
+from core.ports import Clock, LicenceRegistry, NoLicences
 from core.rules.checking import Rule, rules_from_stored
 from core.rules.judging import Facts, age_on, all_met, judge
-from core.settings import Notify
 from integrations import keys
-from integrations.licences.sandbox import SandboxLicenceRegistry
-from integrations.wiring import Platforms
 from notifications.channels import NONE, ChannelChooser
 from notifications.outbox import current_item_name, enqueue
 from notifications.sql import numbered
-from notifications.templates import PLATFORMS, load_registry, policy_context
-from notifications.worker_jobs import Job, make_chooser
+from notifications.templates import PLATFORMS, policy_context
+from notifications.worker_context import WorkerContext
 
 log = logging.getLogger("citysvc.notifications.policy_sweep")
 
@@ -63,17 +58,12 @@ class SweepReport:
     messaged: int = 0
 
 
-class _NoLicences:
-    async def find(self, id_number: str, license_type: str) -> str | None:
-        return None
-
-
 @dataclass
 class PolicySweep:
     chooser: ChannelChooser
     cipher: PiiCipher
     clock: Clock
-    licences: LicenceRegistry = _NoLicences()  # noqa: RUF009 (stateless)
+    licences: LicenceRegistry = NoLicences()  # noqa: RUF009 (stateless)
     batch: int = BATCH
     now: Callable[[], float] = time.time
 
@@ -176,31 +166,19 @@ LOCK = keys.LOCK + "policy-sweep"
 LOCK_TTL = 3600.0
 
 
-def policy_job(env: Mapping[str, str] | None = None) -> Job:
-    """The worker job: one sweep a day, by one worker at a time."""
-    notify = Notify.from_env(os.environ if env is None else env)
-    registry = load_registry(notify.templates_file)
-
-    async def run(platforms: Platforms) -> None:
-        token = await platforms.state.acquire(LOCK, ttl=LOCK_TTL)
-        if token is None:
-            return
-        try:
-            settings = platforms.settings
-            sweep = PolicySweep(
-                make_chooser(registry, platforms),
-                PiiCipher.from_env_value(settings.pii_key, settings.pii_old_keys),
-                SystemClock(),
-                SandboxLicenceRegistry(),
-            )
-            report = await sweep.run()
-            log.info(
-                "policy sweep: %d judged, %d eligible, %d told",
-                report.examined,
-                report.eligible,
-                report.messaged,
-            )
-        finally:
-            await platforms.state.release(LOCK, token)
-
-    return run
+async def policy_job(ctx: WorkerContext) -> None:
+    """The worker job: one sweep a day, by one worker at a time, with the root's licences."""
+    token = await ctx.state.acquire(LOCK, ttl=LOCK_TTL)
+    if token is None:
+        return
+    try:
+        sweep = PolicySweep(ctx.chooser, ctx.cipher, ctx.clock, ctx.licences)
+        report = await sweep.run()
+        log.info(
+            "policy sweep: %d judged, %d eligible, %d told",
+            report.examined,
+            report.eligible,
+            report.messaged,
+        )
+    finally:
+        await ctx.state.release(LOCK, token)

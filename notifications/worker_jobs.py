@@ -1,17 +1,15 @@
-"""The notification jobs of ``citysvc worker``, and the wiring both entry points share.
+"""The notification engine's parts for the processes' roots, and its dispatch job.
 
-``citysvc.worker`` runs each job again and again; ``DispatchJob`` is one that keeps the
-dispatcher's pipeline running for a stretch of ``STRETCH`` seconds per call, so a stop
-signal is honoured within about that long while sends in flight are finished and recorded.
-The templates file and settings are read when the job is made (worker start), so a bad file
-stops the worker at once instead of failing message by message.
+``citysvc.worker`` runs each job again and again; ``dispatch`` keeps the dispatcher's
+pipeline running for a stretch of ``STRETCH`` seconds per call, so a stop signal is
+honoured within about that long while sends in flight are finished and recorded. The
+dispatcher is the one the worker's root built (``WorkerContext``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from core.settings import Notify
 from integrations.wiring import Platforms
@@ -32,13 +30,12 @@ from notifications.dispatcher import DispatchConfig, Dispatcher
 from notifications.models import CAMPAIGN_LANE, MILESTONE_LANE
 from notifications.outbox import OutboxSink
 from notifications.pacing import PlatformLimiter
-from notifications.templates import Registry, load_registry
+from notifications.templates import Registry
+from notifications.worker_context import WorkerContext
 
 # Seconds of dispatching per job run: the worker's stop signal is honoured within about this
 # long; each stretch ends by finishing its sends and handing unsent claims back.
 STRETCH = 3.0
-
-Job = Callable[[Platforms], Awaitable[None]]
 
 
 def app_ids(platforms: Platforms) -> dict[str, str]:
@@ -92,47 +89,12 @@ def make_dispatcher(registry: Registry, platforms: Platforms, notify: Notify) ->
     return Dispatcher(senders(platforms, notify), limiter, chooser, config)
 
 
-def _registry(env: Mapping[str, str] | None) -> Registry:
-    return load_registry(Notify.from_env(os.environ if env is None else env).templates_file)
+async def dispatch(ctx: WorkerContext) -> None:
+    """The worker job that sends the outbox, for a stretch."""
+    await ctx.dispatcher.run(asyncio.Event(), duration=STRETCH)
 
 
-class DispatchJob:
-    """The worker job that sends the outbox. The templates file is checked now (worker
-    start); the dispatcher is built at the first run from the worker's own settings.
-    ``close`` (the worker's clean shutdown) hands the SQLite claimer role over at once, so
-    a restarted worker sends milestones without waiting out the old one's lease."""
-
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        _registry(env)
-        self._made: dict[int, Dispatcher] = {}
-
-    async def __call__(self, platforms: Platforms) -> None:
-        dispatcher = self._made.get(id(platforms))
-        if dispatcher is None:
-            notify = platforms.settings.notify
-            registry = load_registry(notify.templates_file)
-            dispatcher = self._made[id(platforms)] = make_dispatcher(registry, platforms, notify)
-        await dispatcher.run(asyncio.Event(), duration=STRETCH)
-
-    async def close(self, platforms: Platforms) -> None:
-        dispatcher = self._made.pop(id(platforms), None)
-        if dispatcher is not None:
-            await dispatcher.close()
-
-
-def with_milestone_sink(
-    job: Callable[..., Awaitable[None]], env: Mapping[str, str] | None = None
-) -> Job:
-    """Wrap a worker job that takes ``sink=`` (the carrier poller) so the milestones it
-    records queue their messages, as the API's do."""
-    registry = _registry(env)
-    sinks: dict[int, OutboxSink] = {}
-
-    async def run(platforms: Platforms) -> None:
-        sink = sinks.get(id(platforms))
-        if sink is None:
-            sink = sinks[id(platforms)] = make_sink(registry, platforms)
-        await job(platforms, sink=sink)
-
-    run.__wrapped__ = job  # type: ignore[attr-defined]
-    return run
+async def close_dispatch(ctx: WorkerContext) -> None:
+    """At the worker's clean shutdown: hand the SQLite claimer role over at once, so a
+    restarted worker sends milestones without waiting out the old one's lease."""
+    await ctx.dispatcher.close()

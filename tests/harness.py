@@ -20,6 +20,7 @@ from sanic import Sanic
 
 from core.clock import FrozenClock
 from core.settings import Settings
+from integrations.licences.sandbox import SandboxLicenceRegistry
 from miniapp_api.app import create_app
 from miniapp_api.server import RunningServer, start_server
 
@@ -102,7 +103,8 @@ class Api:
 
 @asynccontextmanager
 async def running_api(settings: Settings, clock: FrozenClock) -> AsyncIterator[Api]:
-    app = create_app(settings, clock=clock)
+    # the tests' root: the e-licence registry is the sandbox (tests grant licences in it)
+    app = create_app(settings, clock=clock, licences=SandboxLicenceRegistry())
     app.config.TOUCHUP = False  # Sanic's touch-up recompiles shared classes: once per process
     server = await start_server(app)
     try:

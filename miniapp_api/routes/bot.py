@@ -9,32 +9,27 @@ WECHAT_OA_TOKEN are unset.
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from typing import Any, cast
+
+from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, text
 from sanic_ext import openapi
 
 from bot.official_account import OfficialAccountBot
-from bot.wiring import build_bot
 from core.errors import Unavailable
+from miniapp_api.context import AppContext
 from miniapp_api.docs import documented
-from miniapp_api.server import App
 
 bp = Blueprint("bot", url_prefix="/bot")
 
 
-def bot_for_app(app: App) -> OfficialAccountBot:
-    """The app's bot, built on first use from its services (tests reach it through here)."""
-    bot: OfficialAccountBot | None = getattr(app.ctx, "bot", None)
-    if bot is not None:
-        return bot
-    svc = app.ctx.services
-    account = svc.settings.official_account
-    if account is None:
+def bot_for_app(app: Sanic[Any, Any]) -> OfficialAccountBot:
+    """The app's bot, built at server start (``miniapp_api.app``); tests reach it here."""
+    bot = cast(AppContext, app.ctx).bot
+    if bot is None:
         raise Unavailable(
             "The Official Account is not configured on this server.", code="bot_not_configured"
         )
-    bot = build_bot(account, svc.clock, svc.platforms.state, svc.cipher, svc.platforms.http)
-    app.ctx.bot = bot
     return bot
 
 
@@ -89,10 +84,3 @@ async def push(request: Request) -> HTTPResponse:
     bot = bot_for_app(request.app)
     body, content_type = await bot.handle(_query(request), request.body)
     return text(body, content_type=content_type)
-
-
-@bp.before_server_stop
-async def stop_bot(app: App) -> None:
-    bot: OfficialAccountBot | None = getattr(app.ctx, "bot", None)
-    if bot is not None:
-        await bot.close()

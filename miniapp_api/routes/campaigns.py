@@ -3,7 +3,7 @@ cancel, preview, test-send, and the figures."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
@@ -16,10 +16,9 @@ from core.paging import fetch_page, paged
 from core.topics.catalog import BY_KEY
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging
-from miniapp_api.context import current_staff, services
+from miniapp_api.context import app_context, current_staff, services
 from miniapp_api.docs import documented
 from notifications.campaign_delivery import OutboxCampaignDelivery, test_send
-from notifications.templates import Registry
 from notifications.worker_jobs import app_ids
 
 bp = Blueprint("campaigns", url_prefix="/api/v1/staff/campaigns")
@@ -34,7 +33,7 @@ WARNINGS = (
 
 
 def _delivery(request: Request) -> OutboxCampaignDelivery:
-    return OutboxCampaignDelivery(cast(Registry, request.app.ctx.notify_registry))
+    return app_context(request).campaign_delivery
 
 
 def _view(request: Request, campaign: Campaign) -> dict[str, Any]:

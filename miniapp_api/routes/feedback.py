@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
 from urllib.parse import unquote
 
 from sanic import Blueprint, Request
@@ -19,7 +18,7 @@ from core.feedback.ratings import citizen_rating_view, rate
 from core.paging import paged
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging, required_str
-from miniapp_api.context import current_citizen, current_staff, services
+from miniapp_api.context import app_context, current_citizen, current_staff, services
 from miniapp_api.docs import documented
 
 citizen_bp = Blueprint("ratings", url_prefix="/api/v1")
@@ -256,7 +255,7 @@ async def list_feedback(request: Request) -> HTTPResponse:
 )
 async def reply_feedback(request: Request, feedback_id: int) -> HTTPResponse:
     member = await current_staff(request)
-    notifier = cast(feedback.Notify, request.app.ctx.feedback_notifier)
+    notifier = app_context(request).feedback_notifier
     answer = await feedback.reply(
         member, feedback_id, json_object(request), services(request).clock.now(), notifier
     )

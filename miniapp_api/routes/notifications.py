@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
@@ -12,7 +10,7 @@ from core.errors import Conflict, InvalidInput
 from core.identity.models import PlatformAccount
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object
-from miniapp_api.context import current_citizen, services
+from miniapp_api.context import app_context, current_citizen, services
 from miniapp_api.docs import documented
 from notifications.consents import counts, read_answers, record_answers
 from notifications.templates import PLATFORMS, Registry
@@ -22,7 +20,7 @@ bp = Blueprint("notifications", url_prefix="/api/v1")
 
 def registry(request: Request) -> Registry:
     """The templates loaded (and validated) when the app was made."""
-    return cast(Registry, request.app.ctx.notify_registry)
+    return app_context(request).notify_registry
 
 
 def _platform(value: object) -> str:

@@ -15,7 +15,7 @@ from core.feedback.board import board
 from core.feedback.figures import figures, parse_day
 from core.feedback.hub import BoardHub
 from miniapp_api import schemas as s
-from miniapp_api.context import services
+from miniapp_api.context import app_context, services
 from miniapp_api.docs import documented
 
 bp = Blueprint("public", url_prefix="/api/v1/public")
@@ -31,7 +31,7 @@ def _entry_id(raw: str | None, name: str) -> int:
 
 
 def hub(request: Request) -> BoardHub:
-    return cast(BoardHub, request.app.ctx.board_hub)
+    return app_context(request).board_hub
 
 
 @bp.get("/board")

@@ -11,9 +11,8 @@ from sanic_ext import openapi
 from core.errors import InvalidInput, NotFound
 from core.ports import TopicFeeds
 from core.topics.service import list_topics, subscribe, topic_of, unsubscribe
-from integrations.topics import default_feeds
 from miniapp_api import schemas as s
-from miniapp_api.context import current_citizen, services
+from miniapp_api.context import app_context, current_citizen, services
 from miniapp_api.docs import documented
 
 bp = Blueprint("topics", url_prefix="/api/v1")
@@ -110,10 +109,5 @@ def _item(raw: dict[str, object]) -> dict[str, object]:
 
 
 def _feeds(request: Request) -> TopicFeeds:
-    """The feeds adapter, made at first use from the settings (TOPIC_FEEDS_BASE)."""
-    feeds: TopicFeeds | None = getattr(request.app.ctx, "topic_feeds", None)
-    if feeds is None:
-        svc = services(request)
-        base = svc.settings.campaigns.topic_feeds_base
-        feeds = request.app.ctx.topic_feeds = default_feeds(svc.platforms.http, base)
-    return feeds
+    """The feeds adapter the app was built with (TOPIC_FEEDS_BASE)."""
+    return app_context(request).topic_feeds

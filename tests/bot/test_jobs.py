@@ -12,6 +12,7 @@ import pytest
 from bot.wecom import RobotKeys
 from bot.worker_jobs import robot_job, supervision_job
 from citysvc.cli import main
+from citysvc.worker import open_worker
 from core.clock import CST, FrozenClock
 from core.db import close_db, init_db
 from core.knowledge.models import KbVersion, RobotKey, RobotMessage
@@ -31,15 +32,16 @@ async def test_sweep_then_robot_then_digest(db: str) -> None:
         try:
             key = wecom.add_robot()
             clock = FrozenClock(datetime(2026, 10, 9, 7, 0, tzinfo=CST))
+            worker = open_worker(settings, platforms, clock)
             await RobotKeys(cipher()).set("GA", key, clock.now())
             case = await make_case("under_review", department="GA", due=date(2026, 10, 8))
-            await supervision_job(platforms, clock)
-            await robot_job(platforms, clock)
+            await supervision_job(worker)
+            await robot_job(worker)
             [message] = wecom.messages(key)
             assert case.number in message.content and "@科室负责人" in message.content
             clock.set(datetime(2026, 10, 9, 8, 30, tzinfo=CST))
-            await supervision_job(platforms, clock)
-            await robot_job(platforms, clock)
+            await supervision_job(worker)
+            await robot_job(worker)
             assert "督办日报 2026-10-09（GA）" in wecom.messages(key)[-1].content
             assert await RobotMessage.filter(sent_at=None).count() == 0
         finally:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from citysvc.worker import run_jobs
+from citysvc.worker import open_worker, run_jobs
 from core.db import close_db, init_db
 from core.errors import SettingsError
 from integrations.wechat.sandbox import WeChatSandbox
@@ -17,35 +16,38 @@ from integrations.wiring import open_platforms
 from notifications.claiming import Claimer
 from notifications.models import MILESTONE_LANE, QUEUED, OutboxMessage
 from notifications.outbox import OutboxSink
-from notifications.worker_jobs import DispatchJob, with_milestone_sink
 from tests import harness
 from tests.notifications.workers import seed_messages
 
 
-def test_a_bad_templates_file_stops_the_worker_at_start(tmp_path: Path) -> None:
+async def test_a_bad_templates_file_stops_the_worker_at_start(
+    database_url: str, tmp_path: Path
+) -> None:
     bad = tmp_path / "templates.json"
     bad.write_text('{"events": {"application.accepted": {"wechat": {"template_id": ""}}}}')
-    with pytest.raises(SettingsError) as caught:
-        DispatchJob({"NOTIFY_TEMPLATES_FILE": str(bad)})
-    assert "'template_id' must be a non-empty string" in str(caught.value)
-    with pytest.raises(SettingsError):
-        DispatchJob({"NOTIFY_TEMPLATES_FILE": str(tmp_path / "missing.json")})
+    for path, problem in ((bad, "'template_id' must be a non-empty string"), (None, "")):
+        settings = harness.settings_for(
+            database_url, NOTIFY_TEMPLATES_FILE=str(path or tmp_path / "missing.json")
+        )
+        platforms = open_platforms(settings)
+        try:
+            with pytest.raises(SettingsError) as caught:
+                open_worker(settings, platforms)
+        finally:
+            await platforms.close()
+        assert problem in str(caught.value)
 
 
 async def test_jobs_that_record_milestones_get_the_outbox_sink(database_url: str) -> None:
-    seen: list[Any] = []
-
-    async def poller(platforms: object, sink: object = None) -> None:
-        seen.append(sink)
-
-    job = with_milestone_sink(poller, {})
-    platforms = open_platforms(harness.settings_for(database_url))
+    """The worker's root builds one outbox sink; the carrier poller's case context uses it."""
+    settings = harness.settings_for(database_url)
+    platforms = open_platforms(settings)
     try:
-        await job(platforms)
-        await job(platforms)
+        worker = open_worker(settings, platforms)
     finally:
         await platforms.close()
-    assert isinstance(seen[0], OutboxSink) and seen[0] is seen[1]
+    assert isinstance(worker.sink, OutboxSink)
+    assert worker.sink.chooser is worker.chooser
 
 
 async def test_a_worker_that_stops_hands_the_claimer_role_over_at_once(

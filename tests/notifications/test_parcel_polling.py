@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from citysvc.worker import jobs
+from citysvc.worker import jobs, open_worker
 from core.cases.context import CaseContext
 from core.cases.models import Application
 from core.cases.workdays import WorkCalendar
@@ -15,9 +15,10 @@ from core.db import close_db, init_db
 from core.pii import PiiCipher
 from core.shipping.service import record_shipment, subscribe_parcel
 from integrations.licences.sandbox import SandboxLicenceRegistry
-from integrations.tracking.job import POLL_LOCK, poll_tracking
 from integrations.tracking.sandbox import QUERY, CarrierSandbox
-from integrations.wiring import Platforms, open_platforms
+from integrations.wiring import open_platforms
+from notifications.parcel_polling import POLL_LOCK, poll_tracking
+from notifications.worker_context import WorkerContext
 from tests import harness
 from tests.core.shipping.conftest import CUSTOMER, KEY, UNREACHABLE, make_case
 
@@ -32,7 +33,9 @@ async def carrier(clock: FrozenClock) -> AsyncIterator[CarrierSandbox]:
 
 
 @pytest.fixture
-async def platforms(database_url: str, carrier: CarrierSandbox) -> AsyncIterator[Platforms]:
+async def worker(
+    database_url: str, carrier: CarrierSandbox, clock: FrozenClock
+) -> AsyncIterator[WorkerContext]:
     settings = harness.settings_for(
         database_url,
         TRACKING_API_BASE=carrier.base_url,
@@ -43,14 +46,15 @@ async def platforms(database_url: str, carrier: CarrierSandbox) -> AsyncIterator
     )
     await init_db(database_url)
     opened = open_platforms(settings)
-    yield opened
+    yield open_worker(settings, opened, clock)
     await opened.close()
     await close_db()
 
 
 async def test_the_job_catches_a_silent_parcel_once_at_a_time(
-    platforms: Platforms, carrier: CarrierSandbox, clock: FrozenClock
+    worker: WorkerContext, carrier: CarrierSandbox, clock: FrozenClock
 ) -> None:
+    platforms = worker.platforms
     ctx = CaseContext(
         clock, WorkCalendar(), PiiCipher.from_env_value(harness.PII_KEY), SandboxLicenceRegistry()
     )
@@ -63,14 +67,14 @@ async def test_the_job_catches_a_silent_parcel_once_at_a_time(
     clock.advance(hours=6, minutes=1)  # TRACKING_SILENT_HOURS=6
     token = await platforms.state.acquire(POLL_LOCK, ttl=60)
     assert token is not None
-    await poll_tracking(platforms, clock)  # another worker holds the round
+    await poll_tracking(worker)  # another worker holds the round
     assert carrier.calls[QUERY] == 0
     await platforms.state.release(POLL_LOCK, token)
-    await poll_tracking(platforms, clock)
+    await poll_tracking(worker)
     assert carrier.calls[QUERY] == 1
     assert (await Application.get(id=case.id)).status == "delivered"
 
 
 def test_the_worker_runs_the_job() -> None:
     (job,) = [job for job in jobs() if job.name == "tracking.poll"]
-    assert job.run.__wrapped__ is poll_tracking  # type: ignore[attr-defined]
+    assert job.run is poll_tracking
