@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from core.cases.anchor import AnchorInvalid, make_anchor, read_anchor, verify_wi
 from core.cases.audit import Break, legacy_count, verify_all
 from core.cases.models import Application
 from core.clock import CST
+from core.settings import environment
 
 
 async def _describe(broken: Break) -> str:
@@ -26,7 +26,7 @@ async def _describe(broken: Break) -> str:
 
 
 def run_verify(anchor_file: str | None = None) -> int:
-    audit_keys.configure(audit_keys.keys_from_env(os.environ))
+    audit_keys.configure(audit_keys.keys_from_env(environment()))
     anchor = None
     if anchor_file is not None:
         try:
@@ -54,7 +54,7 @@ def run_verify(anchor_file: str | None = None) -> int:
 
 
 def run_anchor(out: str | None) -> int:
-    audit_keys.configure(audit_keys.keys_from_env(os.environ))
+    audit_keys.configure(audit_keys.keys_from_env(environment()))
     now = datetime.now(CST)
     path = Path(out or f"audit-anchor-{now:%Y%m%dT%H%M%S}.json")
     anchor = asyncio.run(with_database(lambda: make_anchor(now)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -12,7 +11,7 @@ from core.bundles.importer import import_bundles
 from core.catalogue.importer import ImportReport
 from core.db import close_db, init_db
 from core.policies.importer import import_policies
-from core.settings import DEFAULT_DATABASE_URL
+from core.settings import database_url, district_towns
 
 Importer = Callable[[Sequence[object]], Awaitable[ImportReport]]
 
@@ -30,8 +29,8 @@ def _run(path: str, command: str, importer: Importer) -> int:
     rows = read_rows(path, command)
     if rows is None:
         return 2
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    report = asyncio.run(_import(database_url, rows, importer))
+    url = database_url()
+    report = asyncio.run(_import(url, rows, importer))
     for error in report.errors:
         print(f"row {error.row}: {error.field}: {error.reason}", file=sys.stderr)
     print(report.summary())
@@ -43,12 +42,5 @@ def run_bundles_import(path: str) -> int:
 
 
 def run_policies_import(path: str) -> int:
-    towns = tuple(
-        t
-        for t in (os.environ.get("DISTRICT_TOWNS") or "")
-        .replace("，", ",")
-        .replace("、", ",")
-        .split(",")
-        if t.strip()
-    )
+    towns = district_towns()
     return _run(path, "policies import", lambda rows: import_policies(rows, towns))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from typing import TextIO
 
 from core.catalogue.importer import ImportReport, Progress, import_items
 from core.db import close_db, init_db
-from core.settings import DEFAULT_DATABASE_URL
+from core.settings import database_url
 
 BAR_THRESHOLD = 200  # rows; smaller files finish before a bar would mean anything
 BAR_WIDTH = 30
@@ -74,8 +73,8 @@ def run_import(path: str) -> int:
     if rows is None:
         return 2
     # like `migrate`, this needs only the database: no secrets or platform settings
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    report = asyncio.run(_import(database_url, rows))  # database errors: `citysvc.cli.main`
+    url = database_url()
+    report = asyncio.run(_import(url, rows))  # database errors: `citysvc.cli.main`
     for error in report.errors:
         print(f"row {error.row}: {error.field}: {error.reason}", file=sys.stderr)
     print(report.summary())

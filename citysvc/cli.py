@@ -5,37 +5,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, MutableMapping, Sequence
 from typing import Any
 
 from core.errors import SettingsError
-from core.settings import Settings
+from core.settings import Settings, environment
 
 
 def _settings() -> Settings:
-    os.environ.setdefault("TZ", "Asia/Shanghai")
+    environment().setdefault("TZ", "Asia/Shanghai")
     time.tzset()  # the Alipay SDK and our logs read local time: it must be China Standard Time
-    return Settings.from_env(os.environ)
+    return Settings.from_env(environment())
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from core.db import migrate
-    from core.settings import DEFAULT_DATABASE_URL
+    from core.settings import database_url
 
     # migrating needs only the database: no secrets, so operators can run it first
-    asyncio.run(migrate(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL))
+    asyncio.run(migrate(database_url()))
     print("database schema is up to date")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     # before anything imports prometheus_client: it picks its storage at import
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="citysvc-metrics-")
+    if not environment().get("PROMETHEUS_MULTIPROC_DIR"):
+        environment()["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="citysvc-metrics-")
     from citysvc.serve import serve
 
     return serve(_settings(), args.host, args.port, args.workers)
@@ -67,7 +66,7 @@ def run_loop(main: Coroutine[Any, Any, int]) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from citysvc.demo import run_demo
 
-    os.environ.setdefault("TZ", "Asia/Shanghai")
+    environment().setdefault("TZ", "Asia/Shanghai")
     time.tzset()
     return run_loop(run_demo(args.host, args.port))
 
@@ -265,12 +264,13 @@ def _add_pending(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 _OWN_KEYS = frozenset({"serve", "worker", "demo", "migrate"})
 
 
-def use_demo_keys(command: str, environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+def use_demo_keys(command: str, environ: MutableMapping[str, str] | None = None) -> bool:
     """On the demo's database (DATABASE_URL unset) with no keys set, take the keys
     `citysvc demo` made (data/demo-secrets.json), so `citysvc exams import` and the like work
     there as they are. Never for the servers, and never when any key or database is set."""
     from citysvc.demo import SECRETS_FILE
 
+    environ = environment() if environ is None else environ
     names = ("DATABASE_URL", "SECRET_KEY", "PII_KEY")
     if command in _OWN_KEYS or any(environ.get(n) for n in names) or not SECRETS_FILE.exists():
         return False
@@ -293,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"citysvc: {exc}", file=sys.stderr)
         return 2
     except (BaseORMException, OSError) as exc:  # every command's database, in one place
-        url = os.environ.get("DATABASE_URL") or "the default SQLite file"
+        url = environment().get("DATABASE_URL") or "the default SQLite file"
         print(
             f"citysvc {args.command}: database ({url.split('://')[0]}): {exc} "
             "(is DATABASE_URL right, and has `citysvc migrate` been run?)",

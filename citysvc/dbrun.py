@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from core.db import close_db, init_db
-from core.settings import DEFAULT_DATABASE_URL
+from core.settings import database_url
 
 T = TypeVar("T")
-
-
-def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
 async def with_database(work: Callable[[], Awaitable[T]]) -> T:

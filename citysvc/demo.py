@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import secrets
 import signal
 from collections.abc import AsyncIterator
@@ -32,7 +31,7 @@ from citysvc.worker import run_jobs
 from core.clock import CST
 from core.db import migrate
 from core.pii import PiiCipher
-from core.settings import DEFAULT_DATABASE_URL, Settings
+from core.settings import DEFAULT_DATABASE_URL, Settings, environment
 from integrations.alipay.sandbox import AlipaySandbox
 from integrations.tracking.sandbox import ADVANCE, CarrierSandbox
 from integrations.wechat.sandbox import WeChatSandbox
@@ -80,7 +79,7 @@ DEMO_TOWNS = "仙女镇,邵伯镇,真武镇,宜陵镇,小纪镇,武坚镇,樊川
 
 def demo_env(keys: dict[str, str], wechat_base: str, alipay: AlipaySandbox) -> dict[str, str]:
     """The environment with demo values filled in wherever the operator set nothing."""
-    env = dict(os.environ)
+    env = dict(environment())
     defaults = {
         "DATABASE_URL": DEFAULT_DATABASE_URL,
         "SECRET_KEY": keys["SECRET_KEY"],

@@ -4,7 +4,6 @@ rejected N`. The file is UTF-8 or GB18030 (GBK) text."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
@@ -13,10 +12,11 @@ from core.clock import SystemClock
 from core.errors import DomainError
 from core.exams.importer import ExamImport, decode_results, import_results, parse_release
 from core.pii import PiiCipher
+from core.settings import environment
 
 
 def run_import(exam: str, path: str, release_at: str, topic: str | None = None) -> int:
-    key = os.environ.get("PII_KEY")
+    key = environment().get("PII_KEY")
     if not key:
         print(
             "citysvc exams import: PII_KEY is required (ID numbers are indexed with it)",
@@ -25,7 +25,7 @@ def run_import(exam: str, path: str, release_at: str, topic: str | None = None) 
         return 2
     try:
         text = decode_results(Path(path).read_bytes())
-        cipher = PiiCipher.from_env(os.environ)
+        cipher = PiiCipher.from_env(environment())
         when = parse_release(release_at)
         today = SystemClock().now().date()
 

@@ -16,10 +16,11 @@ import sys
 from pathlib import Path
 
 from bot.wecom import RobotKeys
-from citysvc.dbrun import database_url, with_database
+from citysvc.dbrun import with_database
 from core.clock import SystemClock
 from core.knowledge.importer import KbReport, import_kb
 from core.pii import PiiCipher
+from core.settings import database_url, environment
 
 
 def _fail(command: str, message: str) -> int:
@@ -60,11 +61,11 @@ def run_kb_import(path: str) -> int:
 
 
 def _cipher() -> PiiCipher | str:
-    key = os.environ.get("PII_KEY", "")
+    key = environment().get("PII_KEY", "")
     if not key:
         return "PII_KEY is required: robot keys are stored encrypted with it"
     try:
-        return PiiCipher.from_env(os.environ)
+        return PiiCipher.from_env(environment())
     except ValueError as exc:
         return f"PII_KEY: {exc}"
 

@@ -21,7 +21,6 @@ It needs only ``DATABASE_URL``, ``PII_KEY`` and ``PII_OLD_KEYS``.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +42,7 @@ from core.identity.models import (
     Verification,
 )
 from core.pii import PiiCipher, PiiDecryptError
+from core.settings import environment
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -183,7 +183,7 @@ async def _rotate_row(
 
 
 def cipher_from_env() -> PiiCipher:
-    return PiiCipher.from_env(os.environ)
+    return PiiCipher.from_env(environment())
 
 
 def run_rotate(batch_size: int = DEFAULT_BATCH_SIZE) -> int:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import os
 import sys
 
 from citysvc.dbrun import with_database
 from citysvc.keys_cmd import cipher_from_env
 from core.errors import DomainError
+from core.settings import staff_totp_required
 from core.staff import totp
 from core.staff.models import StaffMember
 from core.staff.service import add_staff, link_citizen
@@ -30,14 +30,10 @@ def read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _totp_required() -> bool:
-    return (os.environ.get("STAFF_TOTP") or "off").strip().lower() == "required"
-
-
 def run_add(username: str, role: str, department: str | None, citizen: str | None = None) -> int:
     password = read_password()
     try:
-        cipher = cipher_from_env() if _totp_required() else None
+        cipher = cipher_from_env() if staff_totp_required() else None
     except ValueError as exc:
         print(f"citysvc staff add: {exc}", file=sys.stderr)
         return 2

@@ -1,18 +1,26 @@
-"""One frozen Settings built from the environment; every problem is reported at once."""
+"""One frozen Settings built from the environment; every problem is reported at once.
+
+This module is the only one that reads the process environment (``environment()``); the
+processes' roots build ``Settings`` from it, and the CLI's commands that need only part of it
+(the database, the towns) read that part through the functions at the end of this module.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from core.errors import SettingsError
 
+T = TypeVar("T")
 DEFAULT_DATABASE_URL = "sqlite://data/citysvc.sqlite3"
 DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com"
 
@@ -101,6 +109,9 @@ class Operations:
 
     metrics_token: str | None = None  # METRICS_TOKEN: /metrics asks for it as a Bearer token
     log_format: str = "text"  # LOG_FORMAT: text or json (one object a line)
+    # PROMETHEUS_MULTIPROC_DIR: the worker processes' shared metric files (`citysvc serve`
+    # makes one when unset); None: the one process's own metrics
+    metrics_dir: str | None = None
 
 
 LOG_FORMATS = ("text", "json")
@@ -209,7 +220,11 @@ def _operations(env: Mapping[str, str], problems: list[str]) -> Operations:
     log_format = (env.get("LOG_FORMAT") or "text").lower()
     if log_format not in LOG_FORMATS:
         problems.append("LOG_FORMAT must be text or json")
-    return Operations(metrics_token=env.get("METRICS_TOKEN") or None, log_format=log_format)
+    return Operations(
+        metrics_token=env.get("METRICS_TOKEN") or None,
+        log_format=log_format,
+        metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
+    )
 
 
 def _redis_url(env: Mapping[str, str], problems: list[str]) -> str | None:
@@ -423,3 +438,35 @@ def _staff_security(env: Mapping[str, str], problems: list[str]) -> StaffSecurit
         access_log_days=days,
         pii_cipher=cipher,
     )
+
+
+def environment() -> MutableMapping[str, str]:
+    """The process environment: no other module names it (the architecture test checks), so
+    what the processes read from it is what this module reads. The CLI's root also sets its
+    defaults through here (TZ, the metrics directory, the demo's keys)."""
+    return os.environ
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """``DATABASE_URL`` alone, for the commands that need nothing else (migrate, imports)."""
+    return _only(_database_url, env)
+
+
+def district_towns(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """``DISTRICT_TOWNS`` alone (the policies import checks township rules against it)."""
+    return _only(_towns, env)
+
+
+def staff_totp_required(env: Mapping[str, str] | None = None) -> bool:
+    """``STAFF_TOTP=required``, for `citysvc staff add` (which needs no other setting)."""
+    return (environment() if env is None else env).get("STAFF_TOTP", "").strip().lower() == (
+        "required"
+    )
+
+
+def _only(read: Callable[[Mapping[str, str], list[str]], T], env: Mapping[str, str] | None) -> T:
+    problems: list[str] = []
+    value = read(environment() if env is None else env, problems)
+    if problems:
+        raise SettingsError(problems)
+    return value

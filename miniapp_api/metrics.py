@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -92,10 +91,10 @@ def _family(
     return family
 
 
-def _render(snapshot: Collector) -> bytes:
+def _render(snapshot: Collector, multiprocess: bool) -> bytes:
     own = CollectorRegistry()
     own.register(snapshot)
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if not multiprocess:
         return generate_latest(REGISTRY) + generate_latest(own)  # one process: its own memory
     summed = CollectorRegistry()
     MultiProcessCollector(summed)  # type: ignore[no-untyped-call]
@@ -114,5 +113,7 @@ async def metrics(request: Request) -> HTTPResponse:
             raise NotAuthenticated(code="metrics_token_required")
     snapshot = await _Snapshot.read(svc.clock)
     # the multiprocess files are read from disk: off the event loop
-    body = await asyncio.get_running_loop().run_in_executor(None, _render, snapshot)
+    body = await asyncio.get_running_loop().run_in_executor(
+        None, _render, snapshot, svc.settings.ops.metrics_dir is not None
+    )
     return raw(body, content_type=CONTENT_TYPE)
