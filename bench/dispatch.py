@@ -110,7 +110,7 @@ async def seed_outbox(n: int, offset: int) -> None:
     from datetime import datetime
 
     from core.clock import CST
-    from notifications.models import Consent, OutboxMessage
+    from core.outbox.models import Consent, OutboxMessage
 
     now, due = datetime.now(CST), int(time.time() * 1000)
     rows, credits = [], []
@@ -214,7 +214,7 @@ async def throughput(messages: int, concurrency: int) -> float:
 
 async def check_spent(count: int) -> None:
     """Every credit the bench seeded was spent: the path measured is the one-time one."""
-    from notifications.models import Consent
+    from core.outbox.models import Consent
 
     left = await Consent.filter(template_id=TEMPLATE, credits__gt=0).count()
     if left:

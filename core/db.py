@@ -27,7 +27,7 @@ MODEL_MODULES = [
     "core.topics.models",
     "core.knowledge.models",
     "core.exams.models",
-    "notifications.models",
+    "core.outbox.models",
     "core.campaigns.models",
     "core.heartbeat.models",
     "core.feedback.models",

@@ -15,6 +15,7 @@ from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from bot.official_account import OfficialAccountBot
 from bot.wiring import build_bot
+from core.accounts.realname import RealnameService
 from core.auth.sessions import SessionService
 from core.cases import audit_keys
 from core.cases.calendar import load_calendar, refresh_calendar
@@ -24,7 +25,6 @@ from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.feedback import privacy as feedback_privacy
 from core.feedback.hub import BoardHub
-from core.identity.realname import RealnameService
 from core.logs import configure_logs
 from core.pii import PiiCipher
 from core.ports import Clock, IdentityVerifier, LicenceRegistry, NoLicences, TopicFeeds

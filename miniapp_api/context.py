@@ -16,12 +16,12 @@ from typing import Any, cast
 from sanic import Request
 
 from bot.official_account import OfficialAccountBot
+from core.accounts.realname import RealnameService
 from core.auth.sessions import Principal, SessionService
 from core.cases.context import CaseContext
 from core.errors import NotAuthenticated
 from core.feedback.hub import BoardHub
 from core.identity.models import Citizen
-from core.identity.realname import RealnameService
 from core.pii import PiiCipher
 from core.ports import Clock, IdentityVerifier, LicenceRegistry, TopicFeeds
 from core.privacy.registry import PersonalData

@@ -15,8 +15,8 @@ from datetime import datetime
 
 import orjson
 
+from core.outbox.models import CAMPAIGN_LANE, LONG_TERM, ONE_TIME, QUEUED
 from notifications import sql
-from notifications.models import CAMPAIGN_LANE, LONG_TERM, ONE_TIME, QUEUED
 from notifications.templates import PLATFORMS, Registry, Template
 
 

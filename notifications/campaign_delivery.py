@@ -17,10 +17,10 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.errors import InvalidInput
+from core.outbox.models import CAMPAIGN_LANE, ONE_TIME, QUEUED, SENDING
 from notifications import consents, sql
 from notifications.bulk import Rendered, choose_many, insert_messages, render_all
 from notifications.fitting import FitError, fit_alipay, fit_wechat
-from notifications.models import CAMPAIGN_LANE, ONE_TIME, QUEUED, SENDING
 from notifications.templates import PLATFORMS, Registry
 
 CHECKED = ("title", "summary")

@@ -44,6 +44,8 @@ from core.campaigns.models import (
     Campaign,
 )
 from core.campaigns.service import message_context
+from core.outbox.models import CAMPAIGN_LANE
+from core.outbox.models import QUEUED as WAITING
 from core.ports import Clock
 from core.topics.catalog import BY_KEY
 from notifications import sql
@@ -54,8 +56,6 @@ from notifications.campaign_delivery import (
     unfinished,
     withdraw_queued,
 )
-from notifications.models import CAMPAIGN_LANE
-from notifications.models import QUEUED as WAITING
 from notifications.templates import Registry
 
 log = logging.getLogger("citysvc.notifications.campaigns")

@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from core.db import fetch
+from core.outbox.models import ClaimerLease
 from core.rows import as_json
 from notifications import sql
 from notifications.channels import Outgoing
-from notifications.models import ClaimerLease
 
 SQLITE_CLAIMER = "sqlite"
 # Two halves, each walking its own index in order and stopping after LIMIT rows: one query

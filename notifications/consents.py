@@ -17,8 +17,8 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.errors import InvalidInput
+from core.outbox.models import LONG_TERM, ONE_TIME, Consent
 from notifications import sql
-from notifications.models import LONG_TERM, ONE_TIME, Consent
 from notifications.templates import Registry
 
 # One tap asks about at most this many templates (the platforms' own limits).

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 
 from core.feedback.models import Feedback
+from core.outbox.models import MILESTONE_LANE
 from notifications.channels import ChannelChooser
-from notifications.models import MILESTONE_LANE
 from notifications.outbox import enqueue
 from notifications.templates import CHANNEL_PLATFORMS, feedback_context
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from core.cases.models import Application
 from core.clock import CST
+from core.outbox.models import OutboxMessage
 from core.paging import Page, fetch_page
-from notifications.models import OutboxMessage
 
 _FALLBACK_TITLE = "服务通知"
 

@@ -17,12 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from core.catalogue.models import ItemVersion
-from core.ports import MilestoneEvent
-from notifications import consents
-from notifications.bundle_push import on_bundle_milestone
-from notifications.channels import NONE, ChannelChooser, Choice
-from notifications.fitting import FitError
-from notifications.models import (
+from core.outbox.models import (
     FAILED,
     MILESTONE_LANE,
     NO_CHANNEL,
@@ -31,6 +26,11 @@ from notifications.models import (
     QUEUED,
     OutboxMessage,
 )
+from core.ports import MilestoneEvent
+from notifications import consents
+from notifications.bundle_push import on_bundle_milestone
+from notifications.channels import NONE, ChannelChooser, Choice
+from notifications.fitting import FitError
 from notifications.templates import CHANNEL_PLATFORMS, case_context
 
 log = logging.getLogger("citysvc.notifications.outbox")
@@ -175,22 +175,3 @@ async def fall_back(chooser: ChannelChooser, message_id: int, now: float) -> boo
         milestone_id=row.milestone_id,
     )
     return True
-
-
-async def messages_for(application_id: int) -> list[dict[str, Any]]:
-    """What staff see of a case's messages (docs/api.md), oldest first."""
-    rows = (
-        await OutboxMessage.filter(application_id=application_id)
-        .order_by("id")
-        .values("event", "channel", "status", "attempts", "last_error")
-    )
-    return [
-        {
-            "event": r["event"],
-            "channel": r["channel"],
-            "status": r["status"],
-            "attempts": r["attempts"],
-            "error": r["last_error"] or None,
-        }
-        for r in rows
-    ]

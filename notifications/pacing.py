@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
+from core.outbox.models import CAMPAIGN_LANE
 from core.ports import SharedState
 from integrations import keys
-from notifications.models import CAMPAIGN_LANE
 
 WINDOW = 1.0
 MIN_WAIT = 0.002  # a window about to reset: wait a little rather than spin

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from core.cases.models import Application
+from core.outbox.models import FAILED, QUEUED, SENDING, Consent, OutboxMessage
 from core.privacy.registry import PersonalData, Subject
-from notifications.models import FAILED, QUEUED, SENDING, Consent, OutboxMessage
 
 CLOSED = "account_closed"
 

@@ -20,16 +20,16 @@ from tortoise.transactions import in_transaction
 
 from core.clock import CST
 from core.metrics import DISPATCH
-from notifications import consents, sql
-from notifications.campaign_delivery import HELD_FROM
-from notifications.channels import ChannelChooser, Outgoing
-from notifications.models import (
+from core.outbox.models import (
     FAILED,
     NO_CONSENT,
     ONE_TIME,
     QUEUED,
     SENT,
 )
+from notifications import consents, sql
+from notifications.campaign_delivery import HELD_FROM
+from notifications.channels import ChannelChooser, Outgoing
 from notifications.outbox import fall_back
 
 log = logging.getLogger("citysvc.notifications.recording")

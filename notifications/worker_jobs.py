@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 
+from core.outbox.models import CAMPAIGN_LANE, MILESTONE_LANE
 from core.settings import Notify
 from integrations.wiring import Platforms
 from notifications.channels import (
@@ -27,7 +28,6 @@ from notifications.channels import (
     WeChatSender,
 )
 from notifications.dispatcher import DispatchConfig, Dispatcher
-from notifications.models import CAMPAIGN_LANE, MILESTONE_LANE
 from notifications.outbox import OutboxSink
 from notifications.pacing import PlatformLimiter
 from notifications.templates import Registry

@@ -49,3 +49,8 @@ async def set_town(citizen_id: str, value: object, known: Sequence[str], now: da
 
 async def clear_town(citizen_id: str) -> None:
     await CitizenTown.filter(citizen_id=citizen_id).delete()
+
+
+async def forget(citizen_id: str, _now: datetime) -> None:
+    """Account closure: the declared town goes."""
+    await clear_town(citizen_id)

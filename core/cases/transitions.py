@@ -9,12 +9,12 @@ from tortoise.transactions import in_transaction
 
 from core.cases import audit
 from core.cases.context import CaseContext
+from core.cases.finish import record_finish
 from core.cases.machine import PAUSED, next_status
 from core.cases.milestones import record_milestone
 from core.cases.models import Application
 from core.cases.notes import check_note
 from core.errors import Conflict, InvalidInput
-from core.feedback.board import record_finish
 
 
 def _due(ctx: CaseContext, case: Application, paused: int, extended: int) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 
 from core.cases.context import CaseContext
+from core.cases.finish import RATEABLE
 from core.cases.machine import NOTICES
 from core.cases.models import Application, AuditEntry
-from core.feedback.board import RATEABLE
 from core.identity.models import Citizen
 from core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from core.rows import as_date, as_datetime, as_json
@@ -85,7 +85,7 @@ def summary(case: Application) -> dict[str, Any]:
 def citizen_view(
     ctx: CaseContext, row: dict[str, Any], timeline: Any, shipment: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """From a raw application row (see read_model): what the owner sees."""
+    """From a raw application row (see core.details.citizen): what the owner sees."""
     due = as_date(row["due_date"])
     return {
         "number": row["number"],

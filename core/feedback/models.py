@@ -1,4 +1,5 @@
-"""Ratings, rectification tasks, citizens' feedback and the finished-case record."""
+"""Ratings, rectification tasks and citizens' feedback (the finished-case record, which the
+board and the figures read, is the cases' own: ``core.cases.models.CaseFinish``)."""
 
 from __future__ import annotations
 
@@ -73,29 +74,3 @@ class Feedback(Model):
     class Meta:
         table = "feedback"
         indexes = (("created_at", "kind", "item_code"),)  # top complained items, by date
-
-
-class CaseFinish(Model):
-    """The moment a case first became finished (办结): one row per case, written in the
-    transaction of that change. It is the public board's entry (no personal data, no case
-    number) and what the figures read for finishing dates and working days."""
-
-    id = fields.BigIntField(primary_key=True)
-    application_id = fields.BigIntField(unique=True)
-    status = fields.CharField(max_length=32)  # the state it finished in
-    item_code = fields.CharField(max_length=64)
-    item_name = fields.CharField(max_length=200)
-    department_code = fields.CharField(max_length=64)
-    department_name = fields.CharField(max_length=100)
-    finished_at = fields.DatetimeField()
-    finished_on = fields.DateField()  # China date
-    # working days from acceptance to finishing, pauses excluded; None when never accepted
-    working_days = fields.IntField(null=True)
-    # copies of the case as it finished, so the figures read this table alone
-    filed_at = fields.DatetimeField()
-    delivery_method = fields.CharField(max_length=16)
-    due_date = fields.DateField(null=True)
-
-    class Meta:
-        table = "case_finish"
-        indexes = (("finished_on", "id"), ("filed_at",))

@@ -15,11 +15,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
+from core.cases.finish import RATEABLE
 from core.cases.models import Application, AuditEntry
 from core.cases.workdays import WorkCalendar
 from core.clock import CST
 from core.errors import InvalidInput
-from core.feedback.board import RATEABLE
 from core.feedback.errors import AlreadyRated, InvalidDimensions, InvalidLevel, NotFinished
 from core.feedback.models import Rating, Rectification
 

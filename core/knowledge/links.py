@@ -17,7 +17,13 @@ from tortoise.transactions import in_transaction
 
 from core.errors import Unavailable
 from core.identity.models import Citizen, PlatformAccount
-from core.knowledge.models import BINDING_CODE_PURPOSE, OaBindingCode, OaLink
+from core.knowledge.models import (
+    BINDING_CODE_PURPOSE,
+    HandoffTicket,
+    OaBindingCode,
+    OaFollowUp,
+    OaLink,
+)
 from core.pii import PiiCipher
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -104,3 +110,14 @@ async def citizen_by_union_id(union_id: str) -> str | None:
         return None
     citizen_id = str(account.citizen_id)  # type: ignore[attr-defined]
     return citizen_id if await Citizen.exists(id=citizen_id, closed_at=None) else None
+
+
+async def forget(citizen_id: str, _now: datetime) -> None:
+    """Account closure: the bot's follow-up answers to the citizen's followers, their
+    hand-off questions, the links themselves and any pending binding code."""
+    open_ids = await OaLink.filter(citizen_id=citizen_id).values_list("open_id", flat=True)
+    if open_ids:
+        await OaFollowUp.filter(open_id__in=list(open_ids)).delete()
+    await HandoffTicket.filter(citizen_id=citizen_id).delete()
+    await OaLink.filter(citizen_id=citizen_id).delete()
+    await OaBindingCode.filter(citizen_id=citizen_id).delete()

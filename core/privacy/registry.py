@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from core.identity.models import Citizen
 from core.pii import PiiCipher
@@ -35,7 +35,16 @@ class Subject:
 
 
 Exporter = Callable[[Subject], Awaitable[Any]]
-Eraser = Callable[[str, datetime], Awaitable[None]]
+
+
+class Forget(Protocol):
+    """The one port account closure (``core.accounts.closing``) asks every feature through:
+    forget what you hold of this citizen, inside the closing transaction."""
+
+    async def __call__(self, citizen_id: str, now: datetime, /) -> None: ...
+
+
+Eraser = Forget
 
 
 @dataclass(frozen=True)

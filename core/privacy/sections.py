@@ -8,12 +8,16 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from core.campaigns import towns
 from core.campaigns.towns import town_of
+from core.cases import forgetting as cases_forgetting
 from core.cases.models import AgentAuthorization, Application, AuditEntry
 from core.cases.views import render_timeline
 from core.identity.profile import profile
-from core.knowledge.models import HandoffTicket, OaFollowUp, OaLink
+from core.knowledge import links
+from core.knowledge.models import HandoffTicket, OaLink
 from core.privacy.registry import PersonalData, Subject
+from core.topics import service as topics_service
 from core.topics.models import TopicSubscription
 from core.uploads.models import Upload
 
@@ -91,19 +95,12 @@ async def official_account(subject: Subject) -> dict[str, Any]:
     }
 
 
-async def forget_official_account(citizen_id: str, _now: Any) -> None:
-    """The bot's follow-up answers and hand-off questions of the citizen's followers
-    (closing.py already deletes the links and binding codes themselves)."""
-    open_ids = await OaLink.filter(citizen_id=citizen_id).values_list("open_id", flat=True)
-    if open_ids:
-        await OaFollowUp.filter(open_id__in=list(open_ids)).delete()
-    await HandoffTicket.filter(citizen_id=citizen_id).delete()
-
-
 def register(registry: PersonalData) -> None:
-    registry.register("identity", identity)
-    registry.register("applications", applications)
+    """The core features' sections, each with what its feature forgets at account closure
+    (identity itself, sessions and unused uploads are the closing use case's own)."""
+    registry.register("identity", identity, towns.forget)
+    registry.register("applications", applications, cases_forgetting.forget)
     registry.register("uploads", uploads)
     registry.register("agent_authorizations", agent_authorizations)
-    registry.register("topics", topics)
-    registry.register("official_account", official_account, forget_official_account)
+    registry.register("topics", topics, topics_service.forget)
+    registry.register("official_account", official_account, links.forget)

@@ -53,3 +53,8 @@ async def subscribers(key: str) -> list[str]:
     topic_of(key)
     rows = await TopicSubscription.filter(topic_key=key).values_list("citizen_id", flat=True)
     return [str(c) for c in rows]
+
+
+async def forget(citizen_id: str, _now: datetime) -> None:
+    """Account closure: the citizen's topic follows go."""
+    await TopicSubscription.filter(citizen_id=citizen_id).delete()

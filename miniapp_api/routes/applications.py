@@ -8,9 +8,9 @@ from sanic_ext import openapi
 
 from core.cases import agents, citizen_actions
 from core.cases.queries import citizen_case, citizen_cases
-from core.cases.read_model import citizen_detail
 from core.cases.submission import submit
 from core.cases.views import summary
+from core.details.citizen import citizen_detail
 from core.paging import paged
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging

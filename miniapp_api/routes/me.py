@@ -6,10 +6,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, empty, json
 from sanic_ext import openapi
 
+from core.accounts.closing import close_account
 from core.auth.sessions import Principal
 from core.campaigns.towns import clear_town, set_town, town_of
 from core.errors import NotAuthenticated, Unavailable
-from core.identity.closing import close_account
 from core.identity.models import Citizen
 from core.identity.phone import bind_phone
 from core.identity.profile import profile
@@ -66,14 +66,15 @@ async def me(request: Request) -> HTTPResponse:
 @openapi.summary("Close the account: personal data erased, sessions ended, cases kept")
 @openapi.description(
     "Answers 204. Case files stay (the law requires them) without the "
-    "citizen's personal fields; see core/identity/closing.py."
+    "citizen's personal fields; see core/accounts/closing.py."
 )
 @documented("citizen", answers={204: None})
 async def close(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
-    erasers = svc.personal_data.erasers
-    await close_account(str(citizen.id), svc.clock.now(), svc.settings.upload_dir, erasers)
+    await close_account(
+        str(citizen.id), svc.clock.now(), svc.settings.upload_dir, svc.personal_data
+    )
     return empty()
 
 

@@ -6,18 +6,14 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from core.cases.instant import check_revocable
-from core.cases.machine import STAFF_ACTIONS
-from core.cases.models import AuditEntry
 from core.cases.notes import read_note
-from core.cases.queries import staff_case, staff_case_to_act, staff_cases
-from core.cases.transitions import move
-from core.cases.views import staff_view, summary
-from core.errors import InvalidInput, NotFound
-from core.identity.models import Citizen
+from core.cases.queries import staff_case, staff_cases
+from core.cases.staff_actions import act as act_on
+from core.cases.views import summary
+from core.details.staff import staff_detail
+from core.errors import NotFound
 from core.paging import paged
 from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
-from core.shipping.views import staff_shipment
 from core.staff import access_log
 from core.staff.models import StaffMember
 from core.staff.signin import Attempt, sign_in
@@ -28,7 +24,6 @@ from miniapp_api.body import flag, json_object, paging, required_str
 from miniapp_api.context import current_staff, services
 from miniapp_api.docs import documented
 from miniapp_api.headers import attachment
-from notifications.outbox import messages_for
 
 bp = Blueprint("staff", url_prefix="/api/v1/staff")
 
@@ -74,13 +69,7 @@ async def login(request: Request) -> HTTPResponse:
 
 
 async def _detail(request: Request, number: str, member: StaffMember) -> HTTPResponse:
-    case = await staff_case(number, member)
-    entries = await AuditEntry.filter(application_id=case.id).order_by("seq")
-    citizen = await Citizen.get_or_none(id=case.citizen_id)
-    mailed = case.status in ("result_mailed", "delivered")
-    shipment = await staff_shipment(case.id) if mailed else None
-    messages = await messages_for(case.id)
-    return json(staff_view(services(request).cases, case, entries, citizen, shipment, messages))
+    return json(await staff_detail(services(request).cases, number, member))
 
 
 @bp.get("/applications")
@@ -158,22 +147,16 @@ async def act(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
     body = json_object(request)
     action = required_str(body, "action", max_length=32)
-    if action not in STAFF_ACTIONS:
-        raise InvalidInput(
-            "Unknown action.", code="invalid_action", details={"allowed": list(STAFF_ACTIONS)}
-        )
-    note = read_note(body)
-    case = await staff_case_to_act(number, member)
-    if action == "revoke_instant":
-        hours = services(request).settings.supervision.instant_revoke_hours
-        await check_revocable(services(request).cases, case, hours)
-    await move(
-        services(request).cases,
-        case,
+    svc = services(request)
+    hours = svc.settings.supervision.instant_revoke_hours
+    await act_on(
+        svc.cases,
+        member,
+        number,
         action,
-        f"staff:{member.username}",
-        note,
-        days=body.get("days"),
+        read_note(body),
+        body.get("days"),
+        instant_revoke_hours=hours,
     )
     return await _detail(request, number, member)
 

@@ -9,8 +9,8 @@ from core.alerts.models import StaffAlert
 from core.catalogue.importer import import_items
 from core.clock import CST
 from core.feedback.models import Feedback
+from core.outbox.models import OutboxMessage
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import OutboxMessage
 from tests import builders as b
 from tests.harness import Api
 

@@ -39,12 +39,12 @@ from typing import Any
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from core.cases.models import Application
+from core.cases.models import Application, CaseFinish
 from core.cases.numbers import format_number
 from core.clock import CST
 from core.db import close_db, init_db
 from core.feedback.figures import figures
-from core.feedback.models import CaseFinish, Feedback, Rating
+from core.feedback.models import Feedback, Rating
 from core.identity.models import Citizen
 from tests import harness
 

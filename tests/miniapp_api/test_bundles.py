@@ -7,9 +7,9 @@ from typing import Any
 from core.bundles.importer import import_bundles
 from core.bundles.models import BundleFiling
 from core.cases.models import Application, CaseNumber
+from core.outbox.models import OutboxMessage
 from core.uploads.models import Upload
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import OutboxMessage
 from tests import builders as b
 from tests.harness import Api
 

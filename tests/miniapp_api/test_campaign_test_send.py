@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.outbox.models import OutboxMessage
 from core.staff.models import StaffMember
 from core.staff.service import link_citizen
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import OutboxMessage
 from tests import builders as b
 from tests.harness import Api
 from tests.miniapp_api.test_campaigns import BASE, BODY, LONG_TITLE

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.outbox.models import OutboxMessage
 from integrations.alipay.sandbox import AlipaySandbox
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import OutboxMessage
 from tests import builders as b
 from tests.harness import Api
 from tests.miniapp_api.test_notifications import PROGRESS, SUPPLEMENT, consent, dispatcher

@@ -8,9 +8,9 @@ from typing import Any
 from core.cases.models import Application, AuditEntry
 from core.catalogue.importer import import_items
 from core.clock import FrozenClock
+from core.outbox.models import OutboxMessage
 from core.policies.importer import import_policies
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import OutboxMessage
 from tests import builders as b
 from tests.harness import Api
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from core.knowledge.models import HandoffTicket, OaLink
+from core.outbox.models import Consent, OutboxMessage
 from integrations.alipay.sandbox import AlipaySandbox
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import Consent, OutboxMessage
 from tests import builders as b
 from tests.harness import Api
 from tests.miniapp_api.test_notifications import PROGRESS, consent, dispatcher

@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from core.clock import CST
 from core.db import close_db, init_db
 from core.identity.models import Citizen, PlatformAccount
+from core.outbox.models import OutboxMessage
 from core.ports import MilestoneEvent
 from integrations.alipay.client import AlipayClient
 from integrations.alipay.sandbox import AlipaySandbox
@@ -40,7 +41,6 @@ from notifications.channels import (
     WeChatSender,
 )
 from notifications.dispatcher import DispatchConfig, Dispatcher
-from notifications.models import OutboxMessage
 from notifications.outbox import OutboxSink
 from notifications.pacing import PlatformLimiter
 from notifications.templates import Registry, load_registry

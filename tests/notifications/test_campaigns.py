@@ -27,6 +27,7 @@ from core.campaigns.towns import set_town
 from core.clock import CST, FrozenClock
 from core.exams.models import Exam, ExamResult
 from core.identity.models import Citizen
+from core.outbox.models import CAMPAIGN_LANE, OutboxMessage
 from core.staff.models import StaffMember
 from core.topics.models import TopicSubscription
 from integrations.wechat.sandbox import SUBSCRIBE
@@ -35,7 +36,6 @@ from notifications.campaign_delivery import HELD_FROM, OutboxCampaignDelivery
 from notifications.campaigns import CampaignRunner
 from notifications.channels import ALIPAY, WECHAT
 from notifications.exam_release import ReleaseAnnouncer
-from notifications.models import CAMPAIGN_LANE, OutboxMessage
 from tests import harness
 from tests.notifications.conftest import Rig
 

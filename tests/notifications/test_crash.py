@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.db import close_db, init_db
+from core.outbox.models import OutboxMessage
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import OutboxMessage
 from tests.notifications.workers import Worker, received, seed_messages, wait_for, worker_env
 
 MESSAGES = 10_000

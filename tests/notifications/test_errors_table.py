@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.outbox.models import Consent, DeliveryAttempt, OutboxMessage
 from integrations.wechat.sandbox import SUBSCRIBE
-from notifications.models import Consent, DeliveryAttempt, OutboxMessage
 from tests.notifications.conftest import Rig
 
 TEMPLATE_ID = "wx-demo-case-progress"

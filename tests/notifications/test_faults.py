@@ -9,11 +9,11 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+from core.outbox.models import DeliveryAttempt, OutboxMessage
 from integrations.http import new_session
 from integrations.wechat.client import WeChatClient
 from integrations.wechat.sandbox import SUBSCRIBE
 from notifications.dispatcher import DispatchConfig
-from notifications.models import DeliveryAttempt, OutboxMessage
 from tests import harness
 from tests.notifications.conftest import Rig
 from tests.notifications.workers import received, seed_messages

@@ -7,10 +7,10 @@ import time
 from datetime import datetime
 
 from core.clock import CST
+from core.outbox.models import Consent, DeliveryAttempt, OutboxMessage
 from integrations.state import MemoryState
 from notifications.channels import Choice
 from notifications.dispatcher import DispatchConfig
-from notifications.models import Consent, DeliveryAttempt, OutboxMessage
 from notifications.outbox import enqueue
 from notifications.pacing import PlatformLimiter
 from notifications.recording import Result

@@ -11,10 +11,10 @@ from tortoise.transactions import in_transaction
 
 from core.clock import CST
 from core.errors import SettingsError
+from core.outbox.models import Consent, OutboxMessage
 from integrations.wechat.sandbox import SUBSCRIBE
 from notifications import consents
 from notifications.channels import ChannelChooser
-from notifications.models import Consent, OutboxMessage
 from notifications.outbox import OutboxSink
 from notifications.templates import DEFAULT_FILE, Registry, Template, load_registry
 from tests import harness

@@ -8,9 +8,9 @@ from core.campaigns.towns import set_town
 from core.clock import CST, FrozenClock
 from core.identity.idnumber import check_character
 from core.identity.models import Citizen
+from core.outbox.models import OutboxMessage
 from core.policies.importer import import_policies
 from core.policies.models import PolicyNotice
-from notifications.models import OutboxMessage
 from notifications.policy_sweep import PolicySweep
 from tests import builders as b
 from tests.notifications.conftest import Rig

@@ -9,9 +9,9 @@ import asyncio
 from pathlib import Path
 
 from core.db import close_db, init_db
+from core.outbox.models import DeliveryAttempt, OutboxMessage
 from integrations.wechat.sandbox import WeChatSandbox
 from notifications.claiming import Claimer
-from notifications.models import DeliveryAttempt, OutboxMessage
 from tests import harness
 from tests.notifications.workers import Worker, received, seed_messages, wait_for, worker_env
 

@@ -11,10 +11,10 @@ import pytest
 from citysvc.worker import open_worker, run_jobs
 from core.db import close_db, init_db
 from core.errors import SettingsError
+from core.outbox.models import MILESTONE_LANE, QUEUED, OutboxMessage
 from integrations.wechat.sandbox import WeChatSandbox
 from integrations.wiring import open_platforms
 from notifications.claiming import Claimer
-from notifications.models import MILESTONE_LANE, QUEUED, OutboxMessage
 from notifications.outbox import OutboxSink
 from tests import harness
 from tests.notifications.workers import seed_messages

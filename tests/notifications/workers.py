@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from core.clock import CST
+from core.outbox.models import LONG_TERM, MILESTONE_LANE, QUEUED, OutboxMessage
 from integrations.wechat.sandbox import WeChatSandbox
-from notifications.models import LONG_TERM, MILESTONE_LANE, QUEUED, OutboxMessage
 from tests import harness
 
 TEMPLATE = "tmpl-bulk"

@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from core.accounts.closing import close_account
+from core.accounts.realname import RealnameService
 from core.cases.models import Application
 from core.clock import FrozenClock
 from core.db import close_db, init_db
 from core.errors import Conflict
-from core.identity.closing import close_account
 from core.identity.models import Citizen, PlatformAccount
-from core.identity.realname import RealnameService
 from core.pii import PiiCipher
 from core.uploads.models import Upload
 from integrations.identity.sandbox import SandboxIdentityVerifier
 from integrations.state import MemoryState
+from miniapp_api.app import personal_data
 from tests import harness
 from tests.core.identity.conftest import make_case, make_citizen, make_upload
 
@@ -65,7 +66,7 @@ async def test_verify_join_and_close_on_postgres(
     assert (await Application.get(id=case.id)).citizen_id == holder.id
     assert await PlatformAccount.filter(citizen_id=holder.id).count() == 2
 
-    await close_account(str(holder.id), clock.now(), tmp_path)
+    await close_account(str(holder.id), clock.now(), tmp_path, personal_data())
     assert (await Application.get(id=case.id)).delivery_address_enc is None
     assert not await Upload.filter(id=upload.id).exists()
     closed = await Citizen.get(id=holder.id)

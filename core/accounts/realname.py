@@ -11,7 +11,7 @@ Flow (docs/api.md, real-name verification):
    the mini-program says is trusted. An attempt is confirmed at most once (409 after that);
    another citizen's attempt does not exist for the caller (404).
 3. On a pass the citizen becomes verified, unless another citizen already holds this ID
-   number: then the two are joined (``core.identity.joining``) and the holder survives.
+   number: then the two are joined (``core.accounts.joining``) and the holder survives.
 
 Rate limits are applied by the API (``REALNAME_PER_CITIZEN``, ``REALNAME_PER_IP``) before
 ``start`` so that rejected input counts too: the limits exist to stop enumeration.
@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.accounts.joining import join_citizens
 from core.errors import Conflict, IdentityMismatch, InvalidInput, NotFound, Unavailable
 from core.identity.idnumber import normalize_id_number
-from core.identity.joining import join_citizens
 from core.identity.models import (
     ID_NUMBER_CONTEXT,
     ID_NUMBER_PURPOSE,

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
+from core.accounts.joining import join_citizens
 from core.auth.models import Session
 from core.cases.models import AgentAuthorization, Application
 from core.clock import FrozenClock
-from core.identity.joining import join_citizens
 from core.identity.models import Citizen, PlatformAccount, Verification
 from core.pii import PiiCipher
 from core.uploads.models import Upload

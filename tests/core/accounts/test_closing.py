@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from core.accounts.closing import close_account
 from core.auth.models import Session
 from core.cases.models import AgentAuthorization, Application
 from core.clock import FrozenClock
 from core.errors import NotAuthenticated
-from core.identity.closing import close_account
 from core.identity.models import Citizen, PlatformAccount, Verification
 from core.knowledge.models import OaLink
 from core.pii import PiiCipher
 from core.topics.models import TopicSubscription
 from core.uploads.models import Upload
 from core.uploads.service import path_of
+from miniapp_api.app import personal_data
 from tests.core.identity.conftest import make_case, make_citizen, make_upload
 
 
@@ -61,7 +62,7 @@ async def test_close_account(
     await TopicSubscription.create(citizen_id=cid, topic_key="gaokao", created_at=now)
     await OaLink.create(app_id="wxoa", open_id="oa-9", citizen_id=cid, via="code", linked_at=now)
 
-    await close_account(cid, now, tmp_path)
+    await close_account(cid, now, tmp_path, personal_data())
 
     assert await TopicSubscription.filter(citizen_id=cid).count() == 0
     assert await OaLink.filter(citizen_id=cid).count() == 0
@@ -86,4 +87,4 @@ async def test_close_account(
     assert not path_of(tmp_path, unused.id).exists()
 
     with pytest.raises(NotAuthenticated):
-        await close_account(cid, now, tmp_path)
+        await close_account(cid, now, tmp_path, personal_data())

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from core.accounts.realname import RealnameService, erase_expired
 from core.clock import FrozenClock
 from core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from core.identity.models import Citizen, Verification
-from core.identity.realname import RealnameService, erase_expired
 from core.pii import PiiCipher
 from integrations.identity.sandbox import SandboxIdentityVerifier
 from integrations.state import MemoryState

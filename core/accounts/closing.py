@@ -19,6 +19,12 @@ reach the applicant; closing an account must not silently abandon an application
 
 Uploads that no case of the citizen references (a photographed ID card never submitted) are
 deleted, rows in the transaction and files after it; referenced ones are case material.
+
+Everything else a feature holds is that feature's to forget: closure asks each one through
+the port of ``core.privacy.registry`` (``Forget``), registered by the process's root
+(``miniapp_api.app.personal_data``): the bot link, topics, the town, agent authorisations,
+closed cases' addresses, queued messages and consents, ratings and feedback. The registry is
+a required argument, so no caller can close an account and leave a feature remembering.
 """
 
 from __future__ import annotations
@@ -26,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,26 +40,21 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.auth.models import Session
-from core.campaigns.towns import clear_town
-from core.cases.machine import CLOSED
-from core.cases.models import AgentAuthorization, Application
+from core.cases.models import Application
 from core.errors import NotAuthenticated
 from core.identity.models import Citizen, PlatformAccount, Verification
-from core.knowledge.models import OaBindingCode, OaLink
-from core.topics.models import TopicSubscription
+from core.privacy.registry import PersonalData
 from core.uploads.models import Upload
 from core.uploads.service import path_of
 
 log = logging.getLogger("citysvc.identity")
-Eraser = Callable[[str, datetime], Awaitable[None]]
 
 
 async def close_account(
-    citizen_id: str, now: datetime, upload_root: Path, erasers: Sequence[Eraser] = ()
+    citizen_id: str, now: datetime, upload_root: Path, personal_data: PersonalData
 ) -> None:
-    """Erase the citizen's personal data and end every way of acting as them; ``erasers``
-    (``core.privacy``: each feature's own, e.g. queued messages and consents) run in the
-    same transaction, before the bot links below are deleted."""
+    """Erase the citizen's personal data and end every way of acting as them; every feature
+    registered in ``personal_data`` forgets the citizen in the same transaction."""
     async with in_transaction():
         erased = await Citizen.filter(id=citizen_id, closed_at=None).update(
             closed_at=now,
@@ -66,24 +66,13 @@ async def close_account(
         )
         if not erased:
             raise NotAuthenticated("This account no longer exists.", code="account_closed")
-        for erase in erasers:
-            await erase(citizen_id, now)
+        for forget in personal_data.erasers:
+            await forget(citizen_id, now)
         await PlatformAccount.filter(citizen_id=citizen_id).delete()
         await Session.filter(kind="citizen", subject_id=citizen_id, revoked_at=None).update(
             revoked_at=now
         )
         await Verification.filter(citizen_id=citizen_id).delete()
-        # the bot link, pending binding codes and topic follows are personal data too
-        await OaLink.filter(citizen_id=citizen_id).delete()
-        await OaBindingCode.filter(citizen_id=citizen_id).delete()
-        await TopicSubscription.filter(citizen_id=citizen_id).delete()
-        await clear_town(citizen_id)
-        await AgentAuthorization.filter(
-            Q(citizen_id=citizen_id) | Q(agent_id=citizen_id), revoked_at=None
-        ).update(revoked_at=now)
-        await Application.filter(citizen_id=citizen_id, status__in=list(CLOSED)).update(
-            delivery_address_enc=None, delivery_address_masked=None
-        )
         orphans = await _unreferenced_uploads(citizen_id)
         await Upload.filter(id__in=orphans).delete()
     await asyncio.to_thread(_remove_files, upload_root, orphans)
