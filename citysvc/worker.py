@@ -28,8 +28,8 @@ from core.settings import Settings
 from core.staff import access_log
 from core.uploads.service import remove_orphans
 from integrations.wiring import Platforms, open_platforms
-from notifications.campaign_jobs import EVERY as CAMPAIGN_EVERY
-from notifications.campaign_jobs import campaign_job, make_runners
+from notifications.campaigns.jobs import EVERY as CAMPAIGN_EVERY
+from notifications.campaigns.jobs import campaign_job, make_runners
 from notifications.outbox import OutboxSink
 from notifications.parcel_polling import POLL_EVERY, poll_tracking
 from notifications.policy_sweep import EVERY as POLICY_EVERY

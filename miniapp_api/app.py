@@ -61,7 +61,7 @@ from miniapp_api.routes import public as public_routes
 from miniapp_api.routes import warnings as warning_routes
 from miniapp_api.server import App
 from notifications import privacy as notification_privacy
-from notifications.campaign_delivery import OutboxCampaignDelivery
+from notifications.campaigns.delivery import OutboxCampaignDelivery
 from notifications.feedback import FeedbackNotifier
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_chooser, make_sink

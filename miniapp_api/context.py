@@ -28,7 +28,7 @@ from core.privacy.registry import PersonalData
 from core.settings import Settings
 from core.staff.models import StaffMember
 from integrations.wiring import Platforms
-from notifications.campaign_delivery import OutboxCampaignDelivery
+from notifications.campaigns.delivery import OutboxCampaignDelivery
 from notifications.feedback import FeedbackNotifier
 from notifications.templates import Registry
 

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field, replace
 
 from core.outbox.models import CAMPAIGN_LANE, FAILED, LANES, MILESTONE_LANE, NO_CONSENT, SENT
 from integrations.errors import IntegrationError, Retryable
+from notifications.campaigns.quiet import CampaignQuietHours
 from notifications.channels import ChannelChooser, Outgoing, Sender, is_no_consent
 from notifications.claiming import Claimer
 from notifications.pacing import PlatformLimiter
-from notifications.quiet import CampaignQuietHours
 from notifications.recording import HELD, RETRY, UNCLAIMED, Recorder, Result
 
 log = logging.getLogger("citysvc.notifications.dispatcher")

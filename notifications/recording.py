@@ -28,7 +28,7 @@ from core.outbox.models import (
     SENT,
 )
 from notifications import consents, sql
-from notifications.campaign_delivery import HELD_FROM
+from notifications.campaigns.delivery import HELD_FROM
 from notifications.channels import ChannelChooser, Outgoing
 from notifications.outbox import fall_back
 

@@ -14,7 +14,7 @@ from core.pii import PiiCipher
 from core.ports import Clock, LicenceRegistry, SharedState
 from core.settings import Settings
 from integrations.wiring import Platforms
-from notifications.campaigns import CampaignRunner
+from notifications.campaigns.runner import CampaignRunner
 from notifications.channels import ChannelChooser
 from notifications.dispatcher import Dispatcher
 from notifications.exam_release import ReleaseAnnouncer

@@ -11,14 +11,14 @@ from sanic_ext import openapi
 
 from core.campaigns import rules, service
 from core.campaigns.models import Campaign
-from core.campaigns.testers import MAX_TEST_RECIPIENTS, resolve_testers
+from core.campaigns.testers import MAX_TEST_RECIPIENTS
 from core.paging import fetch_page, paged
 from core.topics.catalog import BY_KEY
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging
 from miniapp_api.context import app_context, current_staff, services
 from miniapp_api.docs import documented
-from notifications.campaign_delivery import OutboxCampaignDelivery, test_send
+from notifications.campaigns.delivery import OutboxCampaignDelivery, send_test_messages
 from notifications.worker_jobs import app_ids
 
 bp = Blueprint("campaigns", url_prefix="/api/v1/staff/campaigns")
@@ -236,17 +236,15 @@ async def preview(request: Request, campaign_id: int) -> HTTPResponse:
     },
 )
 async def send_test(request: Request, campaign_id: int) -> HTTPResponse:
-    rules.check_role((await current_staff(request)).role)
-    campaign = await service.load(campaign_id)
-    testers = await resolve_testers(json_object(request))
+    member = await current_staff(request)
     svc = services(request)
-    context = service.message_context(campaign)
-    event = BY_KEY[campaign.topic].event
-    rendered = _delivery(request).rendered(event, context)
-    citizens = [t.citizen_id for t in testers]
-    sent = await test_send(
-        rendered, app_ids(svc.platforms), context, event, campaign.id, citizens, svc.clock.now()
-    )
     return json(
-        {"messages": [{"username": t.username} | m for t, m in zip(testers, sent, strict=True)]}
+        await send_test_messages(
+            _delivery(request),
+            member.role,
+            campaign_id,
+            json_object(request),
+            app_ids(svc.platforms),
+            svc.clock.now(),
+        )
     )

@@ -14,7 +14,7 @@ from core.clock import FrozenClock
 from core.errors import InvalidInput
 from core.staff.models import StaffMember
 from core.topics.models import TopicSubscription
-from notifications.campaign_delivery import OutboxCampaignDelivery
+from notifications.campaigns.delivery import OutboxCampaignDelivery
 from notifications.channels import ALIPAY, WECHAT
 from notifications.templates import load_registry
 from tests.notifications.conftest import Rig

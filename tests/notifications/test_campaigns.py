@@ -32,8 +32,8 @@ from core.staff.models import StaffMember
 from core.topics.models import TopicSubscription
 from integrations.wechat.sandbox import SUBSCRIBE
 from notifications import consents
-from notifications.campaign_delivery import HELD_FROM, OutboxCampaignDelivery
-from notifications.campaigns import CampaignRunner
+from notifications.campaigns.delivery import HELD_FROM, OutboxCampaignDelivery
+from notifications.campaigns.runner import CampaignRunner
 from notifications.channels import ALIPAY, WECHAT
 from notifications.exam_release import ReleaseAnnouncer
 from tests import harness

@@ -50,7 +50,7 @@ from core.ports import Clock
 from core.topics.catalog import BY_KEY
 from notifications import sql
 from notifications.bulk import Reach, Rendered, choose_many, insert_messages, render_all
-from notifications.campaign_delivery import (
+from notifications.campaigns.delivery import (
     campaign_key,
     release_held,
     unfinished,
@@ -58,7 +58,7 @@ from notifications.campaign_delivery import (
 )
 from notifications.templates import Registry
 
-log = logging.getLogger("citysvc.notifications.campaigns")
+log = logging.getLogger("citysvc.notifications.campaigns.runner")
 
 BatchHook = Callable[[int], Awaitable[None]]
 # between two batch transactions the worker's other work (milestones first) gets the database

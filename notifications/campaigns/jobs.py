@@ -13,13 +13,13 @@ from core.ports import Clock
 from core.settings import Settings
 from integrations import keys
 from integrations.wiring import Platforms
-from notifications.campaigns import CampaignRunner
+from notifications.campaigns.runner import CampaignRunner
 from notifications.exam_release import ReleaseAnnouncer
 from notifications.templates import Registry
 from notifications.worker_context import WorkerContext
 from notifications.worker_jobs import app_ids
 
-log = logging.getLogger("citysvc.notifications.campaign_jobs")
+log = logging.getLogger("citysvc.notifications.campaigns.jobs")
 
 EVERY = 5.0
 LOCK = keys.LOCK + "campaigns"

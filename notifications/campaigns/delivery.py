@@ -16,8 +16,11 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.campaigns import rules, service
+from core.campaigns.testers import resolve_testers
 from core.errors import InvalidInput
 from core.outbox.models import CAMPAIGN_LANE, ONE_TIME, QUEUED, SENDING
+from core.topics.catalog import BY_KEY
 from notifications import consents, sql
 from notifications.bulk import Rendered, choose_many, insert_messages, render_all
 from notifications.fitting import FitError, fit_alipay, fit_wechat
@@ -229,3 +232,25 @@ async def test_send(
 
 def _names(pattern: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
+
+
+async def send_test_messages(
+    delivery: OutboxCampaignDelivery,
+    role: str,
+    campaign_id: int,
+    body: Mapping[str, Any],
+    app_ids: Mapping[str, str],
+    at: datetime,
+) -> dict[str, Any]:
+    """The staff test send, one use case: the caller's role, the campaign, the named staff
+    members' own citizen accounts (``core.campaigns.testers``: 422 ``not_a_test_recipient``
+    and nothing sent when one is not), then ``test_send`` with the campaign's rendering."""
+    rules.check_role(role)
+    campaign = await service.load(campaign_id)
+    testers = await resolve_testers(body)
+    context = service.message_context(campaign)
+    event = BY_KEY[campaign.topic].event
+    rendered = delivery.rendered(event, context)
+    citizens = [t.citizen_id for t in testers]
+    sent = await test_send(rendered, app_ids, context, event, campaign.id, citizens, at)
+    return {"messages": [{"username": t.username} | m for t, m in zip(testers, sent, strict=True)]}
