@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from core.knowledge.links import citizen_by_union_id, link, linked_citizen, redeem_code
+from core.followers.links import citizen_by_union_id, link, linked_citizen, redeem_code
 from core.pii import PiiCipher
 from core.ports import Clock, SharedState
 from integrations import keys

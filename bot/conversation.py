@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot import texts
+from bot import replies
 from bot.accounts import Accounts
 from bot.knowledge import KnowledgeDesk, item_names
 from core.cases.machine import NOTICES
@@ -70,12 +70,12 @@ class Conversation:
     async def reply(self, msg: Inbound) -> str | None:
         """The text to answer with, or None to answer nothing."""
         if msg.kind == "event":
-            return texts.WELCOME if msg.event == "subscribe" else None
+            return replies.WELCOME if msg.event == "subscribe" else None
         if msg.kind != "text":
-            return texts.NOT_TEXT
+            return replies.NOT_TEXT
         text = _fold(msg.content)
         if not text or _HELP.fullmatch(text.lower()):
-            return texts.WELCOME
+            return replies.WELCOME
         for pattern, handler in self._commands:
             match = pattern.fullmatch(text)
             if match:
@@ -93,19 +93,19 @@ class Conversation:
     async def _progress(self, open_id: str, number: str) -> str:
         citizen = await self.accounts.citizen_of(open_id)
         if citizen is None:
-            return texts.NEED_BINDING
+            return replies.NEED_BINDING
         if not number:
             return await self.cases.recent(citizen)
         return await self.cases.status(citizen, number.upper().replace(" ", ""))
 
     async def _bind(self, open_id: str, code: str) -> str:
         if not code:
-            return texts.BIND_USAGE
+            return replies.BIND_USAGE
         outcome = await self.accounts.bind(open_id, code.replace(" ", ""))
         return {
-            "linked": texts.BIND_DONE,
-            "too_many": texts.BIND_TOO_MANY,
-        }.get(outcome, texts.BIND_INVALID)
+            "linked": replies.BIND_DONE,
+            "too_many": replies.BIND_TOO_MANY,
+        }.get(outcome, replies.BIND_INVALID)
 
     async def _topic_list(self, citizen: str) -> str:
         mine = await topics.subscribed_keys(citizen)
@@ -121,16 +121,20 @@ class Conversation:
         """订阅 / 退订: the sender must be linked; an unknown topic lists the topics."""
         citizen = await self.accounts.citizen_of(open_id)
         if citizen is None:
-            return texts.NEED_BINDING
+            return replies.NEED_BINDING
         topic = find_topic(name)
         if topic is None:
             lines = await self._topic_list(citizen)
-            return (texts.TOPIC_UNKNOWN if name else texts.TOPICS).format(name=name, lines=lines)
+            return (replies.TOPIC_UNKNOWN if name else replies.TOPICS).format(
+                name=name, lines=lines
+            )
         if follow:
             added = await topics.subscribe(citizen, topic.key, self._clock.now())
-            return (texts.SUBSCRIBED if added else texts.ALREADY_SUBSCRIBED).format(name=topic.name)
+            return (replies.SUBSCRIBED if added else replies.ALREADY_SUBSCRIBED).format(
+                name=topic.name
+            )
         removed = await topics.unsubscribe(citizen, topic.key)
-        return (texts.UNSUBSCRIBED if removed else texts.NOT_SUBSCRIBED).format(name=topic.name)
+        return (replies.UNSUBSCRIBED if removed else replies.NOT_SUBSCRIBED).format(name=topic.name)
 
 
 class CaseDesk:
@@ -141,10 +145,10 @@ class CaseDesk:
         if is_valid_number(number):
             case = await Application.get_or_none(number=number, citizen_id=citizen_id)
         if case is None:
-            return texts.CASE_NOT_FOUND.format(number=number[:40])
+            return replies.CASE_NOT_FOUND.format(number=number[:40])
         names = await item_names([case.item_code])
         lines = [
-            texts.CASE_STATUS.format(
+            replies.CASE_STATUS.format(
                 number=case.number,
                 item=names.get(case.item_code, case.item_code),
                 status=NOTICES.get(case.status, case.status),
@@ -153,18 +157,18 @@ class CaseDesk:
         if case.due_date is not None and case.status not in ("supplement_requested",):
             provisional = "（暂定）" if case.due_provisional else ""
             due = f"{case.due_date:%Y年%m月%d日}"
-            lines.append(texts.CASE_DUE.format(due=due, provisional=provisional))
+            lines.append(replies.CASE_DUE.format(due=due, provisional=provisional))
         if case.status == "supplement_requested":
-            lines.append(texts.CASE_SUPPLEMENT)
+            lines.append(replies.CASE_SUPPLEMENT)
         return "\n".join(lines)
 
     async def recent(self, citizen_id: str) -> str:
         cases = await Application.filter(citizen_id=citizen_id).order_by("-id").limit(RECENT)
         if not cases:
-            return texts.NO_CASES
+            return replies.NO_CASES
         names = await item_names([c.item_code for c in cases])
         lines = [
             f"{c.number} {names.get(c.item_code, c.item_code)}：{NOTICES.get(c.status, c.status)}"
             for c in cases
         ]
-        return texts.RECENT_CASES.format(lines="\n".join(lines))
+        return replies.RECENT_CASES.format(lines="\n".join(lines))

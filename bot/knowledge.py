@@ -28,7 +28,7 @@ from typing import Any
 
 import jieba
 
-from bot import texts
+from bot import replies
 from core.catalogue.models import ItemVersion, ServiceItem
 from core.catalogue.search import ensure_jieba, normalise
 from core.knowledge.models import HandoffTicket, KbEntry, KbVersion
@@ -276,15 +276,15 @@ class KnowledgeDesk:
         await self._state.set(self._pending_key(open_id), json.dumps(pending), self.PENDING_TTL)
         if found.choices:
             lines = [f"{n}. {c.question}" for n, c in enumerate(found.choices, start=1)]
-            return texts.CHOICES.format(choices="\n".join(lines))
-        return texts.NO_MATCH
+            return replies.CHOICES.format(choices="\n".join(lines))
+        return replies.NO_MATCH
 
     async def render(self, entry: Entry) -> str:
         names = await item_names(entry.item_codes)
         if not names:
             return entry.answer
         related = "、".join(names[code] for code in entry.item_codes if code in names)
-        return f"{entry.answer}\n\n{texts.RELATED.format(items=related)}"
+        return f"{entry.answer}\n\n{replies.RELATED.format(items=related)}"
 
     async def _pending(self, open_id: str) -> dict[str, Any] | None:
         raw = await self._state.get(self._pending_key(open_id))
@@ -307,7 +307,7 @@ class KnowledgeDesk:
         """Record a ticket for staff with the question the user last asked."""
         pending = await self._pending(open_id)
         if not pending or not pending.get("q"):
-            return texts.HANDOFF_NEEDS_QUESTION
+            return replies.HANDOFF_NEEDS_QUESTION
         ticket = await HandoffTicket.create(
             app_id=self.app_id,
             open_id=open_id,
@@ -318,4 +318,4 @@ class KnowledgeDesk:
             created_at=self._clock.now(),
         )
         await self._state.delete(self._pending_key(open_id))
-        return texts.HANDOFF_DONE.format(ticket=f"R{ticket.id:06d}")
+        return replies.HANDOFF_DONE.format(ticket=f"R{ticket.id:06d}")

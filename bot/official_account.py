@@ -37,11 +37,11 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
-from bot import texts
+from bot import replies
 from bot.conversation import Conversation, Inbound
-from bot.text import truncate_utf8
+from bot.utf8 import truncate_utf8
 from core.errors import Malformed
-from core.knowledge.models import OaFollowUp
+from core.followers.models import OaFollowUp
 from core.ports import Clock, SharedState
 from integrations import keys
 from integrations.errors import IntegrationError, SignatureInvalid
@@ -208,7 +208,7 @@ class OfficialAccountBot:
             return await self.conversation.reply(inbound)
         except Exception:  # the user gets an apology, never silence or a 500
             log.exception("conversation failed")
-            return texts.BUSY
+            return replies.BUSY
 
     async def _answer_late(self, open_id: str, work: asyncio.Task[str | None]) -> None:
         text = await work

@@ -21,10 +21,9 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from bot.text import pack_blocks
-from core.alerts.models import StaffAlert
+from bot.utf8 import pack_blocks
+from core.alerts.models import ROBOT_KEY_CONTEXT, RobotKey, RobotMessage, StaffAlert
 from core.clock import CST
-from core.knowledge.models import ROBOT_KEY_CONTEXT, RobotKey, RobotMessage
 from core.pii import PiiCipher
 from core.ports import SharedState
 from integrations import keys

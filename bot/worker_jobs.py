@@ -11,10 +11,10 @@ import logging
 from datetime import datetime
 
 from bot.feedback_sweep import sweep_feedback
-from bot.supervision import sweep
 from bot.wecom import RobotKeys, RobotPost, SendBudget, collect, queue_digests
 from core.cases.calendar import load_calendar
 from core.clock import CST
+from core.supervision.sweep import sweep
 from integrations import keys
 from notifications.worker_context import WorkerContext
 

@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "core.alerts.models",
     "core.topics.models",
     "core.knowledge.models",
+    "core.followers.models",
     "core.exams.models",
     "core.outbox.models",
     "core.campaigns.models",

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from core.followers.models import OaLink
 from core.identity.models import PlatformAccount
-from core.knowledge.models import OaLink
 from integrations.alipay.client import AlipayClient
 from integrations.errors import IntegrationError, Permanent
 from integrations.wechat.client import WeChatClient

@@ -20,8 +20,9 @@ from tortoise.models import Model
 
 from core.auth.models import Session
 from core.cases.models import AgentAuthorization, Application
+from core.followers.models import OaBindingCode, OaLink
 from core.identity.models import Citizen, PlatformAccount, Verification
-from core.knowledge.models import HandoffTicket, OaBindingCode, OaLink
+from core.knowledge.models import HandoffTicket
 from core.topics.models import TopicSubscription
 from core.uploads.models import Upload
 

@@ -1,13 +1,10 @@
-"""Tables of the Official Account bot and of supervision delivery to WeCom robots."""
+"""Tables of the Official Account bot's knowledge desk: versions of the knowledge base, its
+entries and the questions handed to staff."""
 
 from __future__ import annotations
 
 from tortoise import fields
 from tortoise.models import Model
-
-# GCM associated data of robot keys: a key copied into another column fails to decrypt.
-ROBOT_KEY_CONTEXT = "wecom.robot_key"
-BINDING_CODE_PURPOSE = "oa_binding_code"
 
 
 class KbVersion(Model):
@@ -60,92 +57,3 @@ class HandoffTicket(Model):
 
     class Meta:
         table = "handoff_ticket"
-
-
-class OaLink(Model):
-    """An Official Account user (per-app openid) known to be a citizen of ours.
-
-    ``via`` says how: ``unionid`` (the same WeChat user as a mini-program account) or
-    ``code`` (a one-time binding code the citizen got in the mini-program).
-    """
-
-    id = fields.BigIntField(primary_key=True)
-    app_id = fields.CharField(max_length=64)
-    open_id = fields.CharField(max_length=128)
-    citizen_id = fields.UUIDField(db_index=True)
-    union_id = fields.CharField(max_length=128, null=True)
-    via = fields.CharField(max_length=16)
-    linked_at = fields.DatetimeField()
-
-    class Meta:
-        table = "oa_link"
-        unique_together = (("app_id", "open_id"),)
-
-
-class OaBindingCode(Model):
-    """A 6-digit code that links the Official Account user who sends it to ``citizen_id``.
-
-    Only a keyed HMAC of the code is stored, and a citizen holds at most one live code.
-    """
-
-    id = fields.BigIntField(primary_key=True)
-    code_index = fields.CharField(max_length=64, unique=True)
-    citizen_id = fields.UUIDField(db_index=True)
-    created_at = fields.DatetimeField()
-    expires_at = fields.DatetimeField()
-    used_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "oa_binding_code"
-
-
-class OaFollowUp(Model):
-    """An answer that was not ready within WeChat's 5 seconds, delivered afterwards.
-
-    ``status``: ``sent`` through the customer-service message API, ``recorded`` when the
-    server API is not configured (staff and the next conversation can see it), ``failed``.
-    """
-
-    id = fields.BigIntField(primary_key=True)
-    app_id = fields.CharField(max_length=64)
-    open_id = fields.CharField(max_length=128, db_index=True)
-    text = fields.TextField()
-    status = fields.CharField(max_length=16)
-    error = fields.CharField(max_length=200, null=True)
-    created_at = fields.DatetimeField()
-    sent_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "oa_follow_up"
-
-
-class RobotKey(Model):
-    """A department's WeCom group robot key (a secret: stored encrypted with ``PII_KEY``)."""
-
-    department_code = fields.CharField(max_length=64, primary_key=True)
-    key_enc = fields.TextField()
-    updated_at = fields.DatetimeField()
-
-    class Meta:
-        table = "robot_key"
-
-
-class RobotMessage(Model):
-    """A markdown block waiting for (or already through) a department's robot.
-
-    ``dedupe_key`` (``alert:<id>``, ``digest:<department>:<date>``) makes queueing the same
-    thing twice, from any number of workers, a no-op.
-    """
-
-    id = fields.BigIntField(primary_key=True)
-    department_code = fields.CharField(max_length=64)
-    dedupe_key = fields.CharField(max_length=128, unique=True)
-    body = fields.TextField()
-    created_at = fields.DatetimeField()
-    sent_at = fields.DatetimeField(null=True)
-    attempts = fields.IntField(default=0)
-    last_error = fields.CharField(max_length=200, null=True)
-
-    class Meta:
-        table = "robot_message"
-        indexes = (("department_code", "sent_at"),)

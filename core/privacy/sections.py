@@ -13,9 +13,10 @@ from core.campaigns.towns import town_of
 from core.cases import forgetting as cases_forgetting
 from core.cases.models import AgentAuthorization, Application, AuditEntry
 from core.cases.views import render_timeline
+from core.followers import links
+from core.followers.models import OaLink
 from core.identity.profile import profile
-from core.knowledge import links
-from core.knowledge.models import HandoffTicket, OaLink
+from core.knowledge.models import HandoffTicket
 from core.privacy.registry import PersonalData, Subject
 from core.topics import service as topics_service
 from core.topics.models import TopicSubscription

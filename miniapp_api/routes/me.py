@@ -10,10 +10,10 @@ from core.accounts.closing import close_account
 from core.auth.sessions import Principal
 from core.campaigns.towns import clear_town, set_town, town_of
 from core.errors import NotAuthenticated, Unavailable
+from core.followers.links import issue_code
 from core.identity.models import Citizen
 from core.identity.phone import bind_phone
 from core.identity.profile import profile
-from core.knowledge.links import issue_code
 from core.paging import paged
 from core.policies.service import eligible
 from core.privacy.registry import Subject

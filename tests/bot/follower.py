@@ -15,7 +15,7 @@ import xmltodict
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
-from bot import texts
+from bot import replies
 from core.clock import CST
 from core.knowledge.importer import import_kb
 from integrations.wechat.sandbox import WeChatSandbox
@@ -110,5 +110,5 @@ async def linked(api: harness.Api, wechat: WeChatSandbox, follower: Follower) ->
     token = await b.citizen_token(api, wechat)
     status, body, _ = await api.call("POST", "/api/v1/me/oa-binding-code", token=token)
     assert status == 201, body
-    assert await follower.say(f"绑定 {body['code']}") == texts.BIND_DONE
+    assert await follower.say(f"绑定 {body['code']}") == replies.BIND_DONE
     return token

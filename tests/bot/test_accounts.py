@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.accounts import Accounts
 from core.clock import CST, FrozenClock
+from core.followers.models import OaLink
 from core.identity.models import Citizen, PlatformAccount
-from core.knowledge.models import OaLink
 from integrations.errors import Retryable
 from integrations.state import MemoryState
 from tests.builders import cipher

@@ -13,9 +13,10 @@ from bot.wecom import RobotKeys
 from bot.worker_jobs import robot_job, supervision_job
 from citysvc.cli import main
 from citysvc.worker import open_worker
+from core.alerts.models import RobotKey, RobotMessage
 from core.clock import CST, FrozenClock
 from core.db import close_db, init_db
-from core.knowledge.models import KbVersion, RobotKey, RobotMessage
+from core.knowledge.models import KbVersion
 from integrations.wecom.sandbox import WeComSandbox
 from integrations.wiring import open_platforms
 from tests import harness

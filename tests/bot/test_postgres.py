@@ -11,15 +11,15 @@ import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bot.knowledge import KnowledgeBase
-from bot.supervision import sweep
 from bot.wecom import RobotKeys, RobotPost, SendBudget, collect
 from core.cases.workdays import WorkCalendar
 from core.clock import CST, FrozenClock
 from core.db import close_db, init_db
+from core.followers.links import issue_code, link, linked_citizen, redeem_code
 from core.identity.models import Citizen
 from core.knowledge.importer import import_kb
-from core.knowledge.links import issue_code, link, linked_citizen, redeem_code
 from core.settings import Supervision
+from core.supervision.sweep import sweep
 from integrations.state import MemoryState
 from integrations.wecom.client import WeComRobotClient
 from integrations.wecom.sandbox import WeComSandbox

@@ -12,11 +12,11 @@ from datetime import datetime
 import aiohttp
 import pytest
 
-from bot.text import utf8_len
+from bot.utf8 import utf8_len
 from bot.wecom import RobotKeys, RobotPost, SendBudget, collect, queue_digests
+from core.alerts.models import RobotKey, RobotMessage
 from core.alerts.service import raise_alert
 from core.clock import CST, FrozenClock
-from core.knowledge.models import RobotKey, RobotMessage
 from integrations.state import MemoryState
 from integrations.wecom.client import WeComRobotClient
 from integrations.wecom.sandbox import WeComSandbox

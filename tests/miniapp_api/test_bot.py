@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from bot import texts
+from bot import replies
 from bot.knowledge import Match
 from bot.official_account import OfficialAccountBot
 from core.clock import FrozenClock
-from core.knowledge.models import HandoffTicket, OaFollowUp, OaLink
+from core.followers.models import OaFollowUp, OaLink
+from core.knowledge.models import HandoffTicket
 from core.topics.models import TopicSubscription
 from integrations.wechat.sandbox import WeChatSandbox
 from miniapp_api.routes.bot import bot_for_app
@@ -89,7 +90,7 @@ async def test_help_in_safe_and_plain_mode(
     follower = Follower(oa_api if safe else plain_api, safe=safe)
     status, body, _ = await follower.push(follower.text_xml("帮助"))
     assert status == 200
-    assert follower.read(body) == texts.WELCOME
+    assert follower.read(body) == replies.WELCOME
     assert ("<Encrypt>" in body) is safe
 
 
@@ -122,7 +123,7 @@ async def test_bad_signatures_are_refused_and_change_nothing(
     assert (await follower.send(query, body))[0] == 401
     assert await OaLink.all().count() == 0
     # nothing was processed: the code is unspent and the real user can still use it
-    assert await Follower(oa_api).say(bind) == texts.BIND_DONE
+    assert await Follower(oa_api).say(bind) == replies.BIND_DONE
 
 
 async def test_stale_timestamp_is_refused(oa_api: harness.Api) -> None:
@@ -167,7 +168,7 @@ async def test_a_push_is_taken_once(oa_api: harness.Api, plain_api: harness.Api)
         follower = Follower(api, safe=safe)
         query, body = follower.query(follower.text_xml("帮助"))
         status, answer, _ = await follower.send(query, body)
-        assert status == 200 and follower.read(answer) == texts.WELCOME
+        assert status == 200 and follower.read(answer) == replies.WELCOME
         status, answer, _ = await follower.send(query, body)  # the same push, replayed
         assert (status, answer["error"]["code"]) == (401, "signature_invalid")
         if not safe:  # plain mode: a new body under a used query string
@@ -180,8 +181,8 @@ async def test_binding_guesses_are_limited_across_openids(oa_api: harness.Api) -
     accounts = bot_for_app(oa_api.server.app).conversation.accounts
     accounts.attempts_all = 12  # the production bound is larger; the rule is the same
     answers = [await Follower(oa_api).say(f"绑定 {n:06d}") for n in range(14)]
-    assert answers[:12] == [texts.BIND_INVALID] * 12
-    assert answers[12:] == [texts.BIND_TOO_MANY] * 2
+    assert answers[:12] == [replies.BIND_INVALID] * 12
+    assert answers[12:] == [replies.BIND_TOO_MANY] * 2
 
 
 # -- replays -------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ async def test_binding_guesses_are_limited_across_openids(oa_api: harness.Api) -
 async def test_replayed_message_is_answered_once(oa_api: harness.Api) -> None:
     await import_demo_kb()
     follower = Follower(oa_api)
-    assert await follower.say("我想问问低保怎么申请") == texts.NO_MATCH
+    assert await follower.say("我想问问低保怎么申请") == replies.NO_MATCH
     handoff = follower.text_xml("人工", msg_id=5_000_000_000_000_000_001)
     first = await follower.push(handoff)
     again = await follower.push(handoff)  # WeChat's retry: same MsgId, fresh signature
@@ -216,7 +217,7 @@ async def test_events_are_deduplicated_by_sender_and_time(oa_api: harness.Api) -
     bot.conversation.reply = counting  # type: ignore[method-assign]
     for _ in range(3):
         status, body, _ = await follower.push(event)
-        assert follower.read(body) == texts.WELCOME
+        assert follower.read(body) == replies.WELCOME
     oa_api.clock.advance(seconds=1)  # a new follow one second later is a new event
     await follower.push(follower.event_xml("subscribe"))
     assert len(calls) == 2
@@ -252,7 +253,7 @@ async def test_slow_knowledge_base_is_answered_in_time_then_followed_up(
     await bot.drain(timeout=5)
     follow_up = await OaFollowUp.get()
     assert (follow_up.open_id, follow_up.status) == (follower.open_id, "recorded")
-    assert follow_up.text == texts.NO_MATCH  # the answer arrives afterwards
+    assert follow_up.text == replies.NO_MATCH  # the answer arrives afterwards
 
 
 class SlowCases:
@@ -298,12 +299,12 @@ async def test_progress_answers_only_about_the_senders_own_case(
 
     theirs = await other_follower.say(f"进度 {number}")
     missing = await other_follower.say("进度 20261126-999999-5")
-    assert theirs == texts.CASE_NOT_FOUND.format(number=number)
-    assert missing == texts.CASE_NOT_FOUND.format(number="20261126-999999-5")
+    assert theirs == replies.CASE_NOT_FOUND.format(number=number)
+    assert missing == replies.CASE_NOT_FOUND.format(number="20261126-999999-5")
     assert "等待受理" not in theirs and "测试事项" not in theirs
 
     stranger = Follower(oa_api)  # never bound
-    assert await stranger.say(f"进度 {number}") == texts.NEED_BINDING
+    assert await stranger.say(f"进度 {number}") == replies.NEED_BINDING
 
 
 async def test_full_width_number_is_read(oa_api: harness.Api, wechat: WeChatSandbox) -> None:
@@ -325,12 +326,12 @@ async def test_binding_code_rules(oa_api: harness.Api, wechat: WeChatSandbox) ->
     status, newer, _ = await oa_api.call("POST", "/api/v1/me/oa-binding-code", token=token)
     follower = Follower(oa_api)
     if newer["code"] != body["code"]:  # a new code replaces the previous one
-        assert await follower.say(f"绑定 {body['code']}") == texts.BIND_INVALID
+        assert await follower.say(f"绑定 {body['code']}") == replies.BIND_INVALID
     oa_api.clock.advance(minutes=10, seconds=1)
-    assert await follower.say(f"绑定 {newer['code']}") == texts.BIND_INVALID  # expired
+    assert await follower.say(f"绑定 {newer['code']}") == replies.BIND_INVALID  # expired
     oa_api.clock.advance(minutes=-10, seconds=-1)
-    assert await follower.say(f"绑定 {newer['code']}") == texts.BIND_DONE
-    assert await Follower(oa_api).say(f"绑定 {newer['code']}") == texts.BIND_INVALID  # used
+    assert await follower.say(f"绑定 {newer['code']}") == replies.BIND_DONE
+    assert await Follower(oa_api).say(f"绑定 {newer['code']}") == replies.BIND_INVALID  # used
     link = await OaLink.get(open_id=follower.open_id)
     assert link.via == "code"
     status, _, _ = await oa_api.call("POST", "/api/v1/me/oa-binding-code")
@@ -340,8 +341,8 @@ async def test_binding_code_rules(oa_api: harness.Api, wechat: WeChatSandbox) ->
 async def test_guessing_codes_is_limited(oa_api: harness.Api) -> None:
     follower = Follower(oa_api)
     answers = [await follower.say(f"绑定 {n:06d}") for n in range(6)]
-    assert answers[:5] == [texts.BIND_INVALID] * 5
-    assert answers[5] == texts.BIND_TOO_MANY
+    assert answers[:5] == [replies.BIND_INVALID] * 5
+    assert answers[5] == replies.BIND_TOO_MANY
 
 
 # -- topics, knowledge, hand-off, other messages --------------------------------------------
@@ -349,14 +350,14 @@ async def test_guessing_codes_is_limited(oa_api: harness.Api) -> None:
 
 async def test_subscribe_and_unsubscribe_topics(oa_api: harness.Api, wechat: WeChatSandbox) -> None:
     follower = Follower(oa_api)
-    assert await follower.say("订阅 中考成绩") == texts.NEED_BINDING
+    assert await follower.say("订阅 中考成绩") == replies.NEED_BINDING
     await linked(oa_api, wechat, follower)
-    assert await follower.say("订阅 中考成绩") == texts.SUBSCRIBED.format(name="中考成绩")
-    assert await follower.say("订阅 zhongkao") == texts.ALREADY_SUBSCRIBED.format(name="中考成绩")
-    assert await follower.say("订阅高速路况") == texts.SUBSCRIBED.format(name="高速路况")
+    assert await follower.say("订阅 中考成绩") == replies.SUBSCRIBED.format(name="中考成绩")
+    assert await follower.say("订阅 zhongkao") == replies.ALREADY_SUBSCRIBED.format(name="中考成绩")
+    assert await follower.say("订阅高速路况") == replies.SUBSCRIBED.format(name="高速路况")
     listing = await follower.say("订阅")
     assert "✓ 中考成绩" in listing and "· 高考成绩" in listing
-    assert await follower.say("退订 中考") == texts.UNSUBSCRIBED.format(name="中考成绩")
+    assert await follower.say("退订 中考") == replies.UNSUBSCRIBED.format(name="中考成绩")
     keys = await TopicSubscription.all().values_list("topic_key", flat=True)
     assert list(keys) == ["highway_traffic"]
     assert "没有「彩票开奖」这个主题" in await follower.say("订阅 彩票开奖")
@@ -378,8 +379,8 @@ async def test_questions_choices_and_hand_off(oa_api: harness.Api) -> None:
     assert ticket.question == "身份证" and len(ticket.suggestions) == 3
 
     newcomer = Follower(oa_api)
-    assert await newcomer.say("人工") == texts.HANDOFF_NEEDS_QUESTION
-    assert await newcomer.say("我要投诉，电话13812345678") == texts.NO_MATCH
+    assert await newcomer.say("人工") == replies.HANDOFF_NEEDS_QUESTION
+    assert await newcomer.say("我要投诉，电话13812345678") == replies.NO_MATCH
     assert "R000002" in await newcomer.say("转人工")
     second = await HandoffTicket.get(open_id=newcomer.open_id)
     assert second.question == "我要投诉，电话138****5678"  # free text is stored redacted
@@ -391,4 +392,4 @@ async def test_images_get_a_hint(oa_api: harness.Api) -> None:
         {"MsgType": "image", "PicUrl": "http://x/1.jpg", "MediaId": "m1", "MsgId": 42}
     )
     status, body, _ = await follower.push(image)
-    assert follower.read(body) == texts.NOT_TEXT
+    assert follower.read(body) == replies.NOT_TEXT

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.knowledge.models import HandoffTicket, OaLink
+from core.followers.models import OaLink
+from core.knowledge.models import HandoffTicket
 from core.outbox.models import Consent, OutboxMessage
 from integrations.alipay.sandbox import AlipaySandbox
 from integrations.wechat.sandbox import WeChatSandbox

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.supervision import sweep
 from core.alerts.models import StaffAlert
 from core.cases.workdays import WorkCalendar
 from core.clock import CST
 from core.settings import Supervision
+from core.supervision.sweep import sweep
 from tests import builders as b
 from tests.bot.conftest import make_case
 from tests.harness import Api

@@ -16,8 +16,8 @@ import pytest
 
 from core.clock import CST, FrozenClock
 from core.errors import SettingsError
+from core.followers.models import OaLink
 from core.identity.models import PlatformAccount
-from core.knowledge.models import OaLink
 from integrations.alipay.sandbox import AlipaySandbox
 from integrations.errors import Permanent
 from integrations.http import new_session

@@ -12,8 +12,8 @@ from core.auth.models import Session
 from core.cases.models import AgentAuthorization, Application
 from core.clock import FrozenClock
 from core.errors import NotAuthenticated
+from core.followers.models import OaLink
 from core.identity.models import Citizen, PlatformAccount, Verification
-from core.knowledge.models import OaLink
 from core.pii import PiiCipher
 from core.topics.models import TopicSubscription
 from core.uploads.models import Upload

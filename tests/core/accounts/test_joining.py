@@ -77,7 +77,7 @@ async def test_join_is_all_or_nothing(db: str, clock: FrozenClock) -> None:
 
 
 async def test_join_moves_bot_links_and_merges_topic_follows(db: str, clock: FrozenClock) -> None:
-    from core.knowledge.models import OaBindingCode, OaLink
+    from core.followers.models import OaBindingCode, OaLink
     from core.topics.models import TopicSubscription
 
     survivor = await make_citizen("wechat")

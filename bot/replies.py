@@ -1,4 +1,5 @@
-"""What the bot says, in one place (so wording can be reviewed without reading code)."""
+"""What the bot says, in one place (so wording can be reviewed without reading code);
+byte limits of the platforms are `bot.utf8`."""
 
 from __future__ import annotations
 

@@ -16,14 +16,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.errors import Unavailable
+from core.followers.models import BINDING_CODE_PURPOSE, OaBindingCode, OaFollowUp, OaLink
 from core.identity.models import Citizen, PlatformAccount
-from core.knowledge.models import (
-    BINDING_CODE_PURPOSE,
-    HandoffTicket,
-    OaBindingCode,
-    OaFollowUp,
-    OaLink,
-)
+from core.knowledge.models import HandoffTicket
 from core.pii import PiiCipher
 
 CODE_LIFETIME = timedelta(minutes=10)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.supervision import ESCALATED, NEAR, NOT_ACCEPTED, OVERDUE, SUPPLEMENT, sweep
 from core.alerts.models import StaffAlert
 from core.cases.models import Application
 from core.cases.workdays import WorkCalendar
 from core.clock import CST, FrozenClock
 from core.settings import Supervision
-from tests.bot.conftest import make_case
+from core.supervision.sweep import ESCALATED, NEAR, NOT_ACCEPTED, OVERDUE, SUPPLEMENT, sweep
+from tests.bot.conftest import db, make_case
+
+__all__ = ["db"]
 
 CAL = WorkCalendar()
 RULES = Supervision()

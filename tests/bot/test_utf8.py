@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import pack_blocks, truncate_utf8, utf8_len
+from bot.utf8 import pack_blocks, truncate_utf8, utf8_len
 
 
 def test_truncate_keeps_whole_characters() -> None:
