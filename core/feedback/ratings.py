@@ -19,7 +19,8 @@ from core.cases.models import Application, AuditEntry
 from core.cases.workdays import WorkCalendar
 from core.clock import CST
 from core.errors import InvalidInput
-from core.feedback.board import RATEABLE
+from core.feedback import tally
+from core.feedback.board import RATEABLE, china_date
 from core.feedback.errors import AlreadyRated, InvalidDimensions, InvalidLevel, NotFinished
 from core.feedback.models import Rating, Rectification
 
@@ -90,6 +91,8 @@ async def rate(
         await _insert(rating)
         if level <= POOR:
             await open_rectification(rating, case, now, calendar, rectify_days)
+        day = china_date(case.created_at)
+        await tally.add(day, case.department_code, case.item_code, **tally.rating_deltas(level))
     return rating
 
 

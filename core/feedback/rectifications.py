@@ -18,6 +18,8 @@ from core.cases.models import Application
 from core.cases.notes import MAX_NOTE
 from core.clock import CST
 from core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from core.feedback import tally
+from core.feedback.board import china_date
 from core.feedback.errors import RectificationNotFound
 from core.feedback.models import Rating, Rectification
 from core.feedback.queues import department_scope, status_page
@@ -128,6 +130,14 @@ async def act(
             )
         if action in ("void", "uphold"):
             await Rating.filter(id=task.rating_id).update(voided=action == "void")
+        if action == "void":  # a voided rating no longer counts in the figures
+            rating = await Rating.get(id=task.rating_id)
+            await tally.add(
+                china_date(rating.filed_at),
+                rating.department_code,
+                rating.item_code,
+                **tally.rating_deltas(rating.level, sign=-1),
+            )
     fresh = await Rectification.get(id=task.id)
     return (await views([fresh]))[0]
 

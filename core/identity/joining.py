@@ -20,6 +20,7 @@ from tortoise.models import Model
 
 from core.auth.models import Session
 from core.cases.models import AgentAuthorization, Application
+from core.feedback.tally import recount_priors
 from core.identity.models import Citizen, PlatformAccount, Verification
 from core.knowledge.models import HandoffTicket, OaBindingCode, OaLink
 from core.topics.models import TopicSubscription
@@ -61,6 +62,7 @@ async def join_citizens(absorbed_id: str, survivor_id: str, now: datetime) -> No
     for model, column in CITIZEN_REFERENCES:
         await model.filter(**{column: absorbed_id}).update(**{column: survivor_id})
     await _move_unique(absorbed_id, survivor_id)
+    await recount_priors(survivor_id)  # both citizens' cases are one applicant's now
     await OaBindingCode.filter(citizen_id=absorbed_id).delete()
     await Session.filter(kind="citizen", subject_id=absorbed_id).update(subject_id=survivor_id)
     if survivor.phone_enc is None and absorbed.phone_enc is not None:
