@@ -58,6 +58,7 @@ from miniapp_api.routes import warnings as warning_routes
 from miniapp_api.server import App
 from notifications import privacy as notification_privacy
 from notifications.feedback import FeedbackNotifier
+from notifications.policy_sweep import PolicySweep
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_chooser, make_sink
 
@@ -213,6 +214,10 @@ def _attach_services(
 
         app.ctx.feedback_notifier = FeedbackNotifier(
             make_chooser(app.ctx.notify_registry, platforms)
+        )
+        # policies judged again when a citizen's data changes (miniapp_api.benefits)
+        app.ctx.policy_check = PolicySweep(
+            make_chooser(app.ctx.notify_registry, platforms), cipher, clock, licences
         )
 
     @app.after_server_start

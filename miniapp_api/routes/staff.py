@@ -23,6 +23,7 @@ from core.staff.models import StaffMember
 from core.staff.signin import Attempt, sign_in
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
+from miniapp_api import benefits
 from miniapp_api import schemas as s
 from miniapp_api.body import flag, json_object, paging, required_str
 from miniapp_api.context import current_staff, services
@@ -167,7 +168,7 @@ async def act(request: Request, number: str) -> HTTPResponse:
     if action == "revoke_instant":
         hours = services(request).settings.supervision.instant_revoke_hours
         await check_revocable(services(request).cases, case, hours)
-    await move(
+    moved = await move(
         services(request).cases,
         case,
         action,
@@ -175,6 +176,8 @@ async def act(request: Request, number: str) -> HTTPResponse:
         note,
         days=body.get("days"),
     )
+    if moved.status == "approved":  # the approval may have granted a licence a policy asks for
+        await benefits.recheck(request, str(moved.citizen_id))
     return await _detail(request, number, member)
 
 
