@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise import connections
@@ -35,7 +36,7 @@ from core.settings import Notify
 from integrations import keys
 from integrations.licences.sandbox import SandboxLicenceRegistry
 from integrations.wiring import Platforms
-from notifications.channels import NONE, ChannelChooser
+from notifications.channels import NONE, ChannelChooser, Choice
 from notifications.outbox import current_item_name, enqueue
 from notifications.sql import numbered
 from notifications.templates import PLATFORMS, load_registry, policy_context
@@ -161,7 +162,7 @@ class PolicySweep:
         return 1
 
     async def _enqueue(
-        self, policy: Policy, item_name: str, citizen_id: str, choice: Any, at: Any
+        self, policy: Policy, item_name: str, citizen_id: str, choice: Choice, at: datetime
     ) -> None:
         await enqueue(
             f"policy:{policy.code}:{citizen_id}",
