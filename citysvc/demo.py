@@ -19,7 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from citysvc import simulator
 from citysvc.demo_bot import oa_env, seed_bot
 from citysvc.demo_data import (
+    DEMO_BUNDLE,
     DEMO_CITIZENS,
+    DEMO_INSTANT_ITEM,
     DEMO_ITEM,
     DEMO_ITEM_CLERK,
     DEMO_PASSWORD,
@@ -178,6 +180,8 @@ def simulator_config(wechat: WeChatSandbox, alipay: AlipaySandbox) -> dict[str, 
         "citizens": DEMO_CITIZENS,
         "item": DEMO_ITEM,
         "clerk": {"username": DEMO_ITEM_CLERK, "password": DEMO_PASSWORD},
+        "bundle": DEMO_BUNDLE,
+        "instant_item": DEMO_INSTANT_ITEM,
     }
 
 

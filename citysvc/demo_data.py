@@ -1,4 +1,5 @@
-"""Demo data for `citysvc demo`: catalogue, staff, e-licences, exam results. Idempotent."""
+"""Demo data for `citysvc demo`: catalogue, bundles, staff, e-licences, exam results.
+Idempotent."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+from core.bundles.importer import import_bundles
 from core.catalogue.importer import import_items
 from core.clock import CST
 from core.exams.importer import import_results
@@ -34,6 +36,15 @@ DEMO_ITEM = {
     "upload": "符合标准的数码相片回执",
 }
 DEMO_ITEM_CLERK = "clerk-321012-ga-hz"
+# A one-thing bundle (一件事): three departments, one form, each material given once.
+DEMO_BUNDLE = {
+    "code": "birth",
+    "name": "出生一件事",
+    "items": ["321012-000-GG-00801", "321012-000-QR-00105", "321012-000-QR-01401"],
+}
+# An item approved at once when its rules hold (秒批): an adult's tax record, age from the
+# verified ID number (rules in the demo catalogue).
+DEMO_INSTANT_ITEM = {"code": "321012-000-GG-01201", "name": "个人所得税纳税记录开具"}
 # Released results: the demo citizen (once verified with DEMO_ID_NUMBER) finds their own.
 DEMO_EXAMS = {
     "gaokao-2026": (
@@ -78,16 +89,22 @@ async def seed_demo() -> list[str]:
     for username, role, department in accounts:
         if not await StaffMember.exists(username=username):
             await add_staff(username, DEMO_PASSWORD, role, department)
+    bundles = await import_bundles([DEMO_BUNDLE])
     return [
         f"catalogue: created {report.created}, updated {report.updated}, "
         f"unchanged {report.unchanged}",
         f"staff (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in accounts),
+        f"bundles: created {bundles.created}, unchanged {bundles.unchanged}",
     ]
 
 
 def demo_licences() -> SandboxLicenceRegistry:
     """E-licences the demo citizen already holds, so filing reuses them (三个凡是)."""
     registry = SandboxLicenceRegistry()
-    for licence in ("id_card", "household_register", "marriage_certificate"):
+    # the birth certificate the hospital issued is in the registry: the birth bundle reuses it
+    for licence in ("id_card", "household_register", "marriage_certificate", "birth_certificate"):
         registry.grant(DEMO_ID_NUMBER, licence, f"DZZZ-{licence.upper()}-0001")
+    alipay = str(DEMO_CITIZENS["alipay"]["id_number"])  # so both phones can file the bundle
+    for licence in ("household_register", "birth_certificate"):
+        registry.grant(alipay, licence, f"DZZZ-{licence.upper()}-0002")
     return registry

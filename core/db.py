@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "core.feedback.models",
     "core.bundles.models",
     "core.policies.models",
+    "core.totals.models",
 ]
 
 

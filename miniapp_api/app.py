@@ -63,6 +63,7 @@ from miniapp_api.server import App
 from notifications import privacy as notification_privacy
 from notifications.campaigns.delivery import OutboxCampaignDelivery
 from notifications.feedback import FeedbackNotifier
+from notifications.policy_sweep import PolicySweep
 from notifications.templates import load_registry
 from notifications.worker_jobs import make_chooser, make_sink
 
@@ -238,6 +239,10 @@ def _open(ctx: AppContext, platforms: Platforms, calendar: WorkCalendar) -> None
         personal_data=ctx.personal_data,
     )
     ctx.feedback_notifier = FeedbackNotifier(make_chooser(ctx.notify_registry, platforms))
+    # policies judged again when a citizen's data changes (miniapp_api.benefits)
+    ctx.policy_check = PolicySweep(
+        make_chooser(ctx.notify_registry, platforms), cipher, clock, ctx.licences
+    )
     ctx.topic_feeds = _topic_feeds(settings, platforms)
     ctx.bot = _bot(ctx.services)
 

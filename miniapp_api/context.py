@@ -30,6 +30,7 @@ from core.staff.models import StaffMember
 from integrations.wiring import Platforms
 from notifications.campaigns.delivery import OutboxCampaignDelivery
 from notifications.feedback import FeedbackNotifier
+from notifications.policy_sweep import PolicySweep
 from notifications.templates import Registry
 
 
@@ -60,6 +61,7 @@ class AppContext:
     # built at server start (they need the database, the loop or the platform clients)
     services: Services = field(init=False)
     feedback_notifier: FeedbackNotifier = field(init=False)
+    policy_check: PolicySweep = field(init=False)
     topic_feeds: TopicFeeds = field(init=False)
     bot: OfficialAccountBot | None = field(init=False, default=None)
     board_hub: BoardHub = field(init=False)

@@ -3,8 +3,8 @@
 A milestone of a bundle's case queues its own message only when the citizen must act on it
 (a supplement request, a failed delivery). When a milestone closes the last open case of
 the filing, one ``bundle.completed`` message is queued, in the same transaction, once: the
-filing's ``completed_at`` is set by a guarded update, so two cases closing at once cannot
-both send it.
+filing's row is locked before the cases are read, so of two cases closing at once the later
+sees both closed, and ``completed_at`` is set by a guarded update, so they cannot both send it.
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ async def on_bundle_milestone(chooser: ChannelChooser, event: MilestoneEvent, du
     number = event.bundle_number
     assert number is not None
     if event.status in CLOSED:
-        filing = await BundleFiling.get_or_none(number=number)
+        # Lock the filing first: a case closing at the same moment waits here until this
+        # transaction ends and then reads the statuses afresh (READ COMMITTED reads each
+        # statement anew), so the later of the two sees both closed. Without the lock each
+        # read the other's case as still open and nobody sent the push.
+        filing = await BundleFiling.filter(number=number).select_for_update().first()
         statuses = [
             str(s)
             for s in await Application.filter(bundle_number=number).values_list("status", flat=True)

@@ -17,9 +17,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.identity.models import ID_NUMBER_CONTEXT
@@ -29,7 +31,7 @@ from core.ports import Clock, LicenceRegistry, NoLicences
 from core.rules.checking import Rule, rules_from_stored
 from core.rules.judging import Facts, age_on, all_met, judge
 from integrations import keys
-from notifications.channels import NONE, ChannelChooser
+from notifications.channels import NONE, ChannelChooser, Choice
 from notifications.outbox import current_item_name, enqueue
 from notifications.sql import numbered
 from notifications.templates import PLATFORMS, policy_context
@@ -42,7 +44,7 @@ BATCH = 2000
 _CANDIDATES = (
     "SELECT c.id, c.id_number_enc, t.town FROM citizen c "
     "LEFT JOIN citizen_town t ON t.citizen_id = c.id "
-    "WHERE c.closed_at IS NULL AND c.id > ? {verified}{towns}"
+    "WHERE c.closed_at IS NULL AND c.id {who} ? {verified}{towns}"
     "AND EXISTS (SELECT 1 FROM notify_consent n WHERE n.citizen_id = c.id "
     "AND n.template_id IN ({templates}) AND (n.long_term OR n.credits > n.reserved)) "
     "AND NOT EXISTS (SELECT 1 FROM policy_notice p WHERE p.citizen_id = c.id "
@@ -80,20 +82,46 @@ class PolicySweep:
             await self._policy(policy, templates, report)
         return report
 
+    async def citizen(self, citizen_id: str) -> SweepReport:
+        """The same judgement for one citizen whose data just changed (verified, moved
+        town, was granted a licence): told at once rather than at the next daily sweep,
+        and still once per policy, ever, whichever of the two comes first."""
+        report = SweepReport()
+        templates = self._template_ids()
+        if not templates:
+            return report
+        for policy in await Policy.all().order_by("code"):
+            rules = rules_from_stored(policy.rules)
+            rows = await _candidates(
+                policy.code, templates, rules, uuid.UUID(citizen_id), 1, only=True
+            )
+            await self._judge(policy, rules, rows, report)
+        return report
+
     async def _policy(self, policy: Policy, templates: list[str], report: SweepReport) -> None:
         rules = rules_from_stored(policy.rules)
-        item_name = await current_item_name(policy.item_code)
         after = _FIRST
         while True:
             rows = await _candidates(policy.code, templates, rules, after, self.batch)
             if not rows:
                 return
             after = uuid.UUID(str(rows[-1][0]))
-            for citizen_id, encrypted, town in rows:
-                report.examined += 1
-                if await self._qualifies(rules, encrypted, town):
-                    report.eligible += 1
-                    report.messaged += await self._tell(policy, item_name, str(citizen_id))
+            await self._judge(policy, rules, rows, report)
+
+    async def _judge(
+        self,
+        policy: Policy,
+        rules: tuple[Rule, ...],
+        rows: list[tuple[Any, ...]],
+        report: SweepReport,
+    ) -> None:
+        item_name: str | None = None
+        for citizen_id, encrypted, town in rows:
+            report.examined += 1
+            if await self._qualifies(rules, encrypted, town):
+                report.eligible += 1
+                item_name = item_name or await current_item_name(policy.item_code)
+                report.messaged += await self._tell(policy, item_name, str(citizen_id))
 
     async def _qualifies(self, rules: tuple[Rule, ...], encrypted: str | None, town: Any) -> bool:
         id_number = self.cipher.decrypt(encrypted, context=ID_NUMBER_CONTEXT) if encrypted else None
@@ -106,26 +134,35 @@ class PolicySweep:
         return all_met(await judge(rules, facts))
 
     async def _tell(self, policy: Policy, item_name: str, citizen_id: str) -> int:
-        """1 when the message was queued; 0 when the consent was spent meanwhile."""
+        """1 when the message was queued; 0 when the consent was spent meanwhile or the
+        citizen was told already (the sweep and a data change judged them at once: the
+        notice's unique key fails the later, which rolls back, consent credit and all)."""
         at = self.clock.now()
-        async with in_transaction():
-            choice = await self.chooser.choose(citizen_id, EVENT)
-            if choice.channel == NONE:
-                return 0
-            await PolicyNotice.bulk_create(
-                [PolicyNotice(policy_code=policy.code, citizen_id=citizen_id, created_at=at)],
-                ignore_conflicts=True,
-            )
-            await enqueue(
-                f"policy:{policy.code}:{citizen_id}",
-                choice,
-                policy_context(policy.code, policy.name, item_name, at),
-                citizen_id=citizen_id,
-                event=EVENT,
-                created_at=at,
-                due=self.now(),
-            )
+        try:
+            async with in_transaction():
+                choice = await self.chooser.choose(citizen_id, EVENT)
+                if choice.channel == NONE:
+                    return 0
+                await PolicyNotice.create(
+                    policy_code=policy.code, citizen_id=citizen_id, created_at=at
+                )
+                await self._enqueue(policy, item_name, citizen_id, choice, at)
+        except IntegrityError:
+            return 0
         return 1
+
+    async def _enqueue(
+        self, policy: Policy, item_name: str, citizen_id: str, choice: Choice, at: datetime
+    ) -> None:
+        await enqueue(
+            f"policy:{policy.code}:{citizen_id}",
+            choice,
+            policy_context(policy.code, policy.name, item_name, at),
+            citizen_id=citizen_id,
+            event=EVENT,
+            created_at=at,
+            due=self.now(),
+        )
 
 
 def _town_filter(rules: tuple[Rule, ...]) -> tuple[str, list[Any]]:
@@ -144,13 +181,20 @@ def _town_filter(rules: tuple[Rule, ...]) -> tuple[str, list[Any]]:
 
 
 async def _candidates(
-    code: str, templates: list[str], rules: tuple[Rule, ...], after: uuid.UUID, limit: int
+    code: str,
+    templates: list[str],
+    rules: tuple[Rule, ...],
+    after: uuid.UUID,
+    limit: int,
+    only: bool = False,
 ) -> list[tuple[Any, ...]]:
+    """The next batch after ``after``; with ``only``, that one citizen (if a candidate)."""
     conn = connections.get("default")
     postgres = conn.capabilities.dialect == "postgres"
     verified = any(r.subject in ("age", "licence") for r in rules)
     towns, town_params = _town_filter(rules)
     sql = _CANDIDATES.format(
+        who="=" if only else ">",
         verified="AND c.realname_verified " if verified else "",
         towns=towns,
         templates=", ".join("?" for _ in templates),

@@ -35,6 +35,7 @@ CORE_FORBIDDEN = {
 # core's features, lowest first: each imports only features before it (docs/architecture.md)
 CORE_FEATURES = [
     "identity",
+    "totals",
     "auth",
     "uploads",
     "topics",

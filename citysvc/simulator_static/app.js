@@ -128,6 +128,7 @@ class Phone {
       ["login", "登录"], ["consent", "订阅办理通知"], ["realname", "实名认证"], ["search", "查找事项"],
       ["apply", "提交申请"], ["progress", "办理进度"], ["inbox", "收到的通知"],
       ["rating", "评价办理服务"], ["feedback", "投诉建议"],
+      ["bundle", "一件事一次办"], ["instant", "秒批"],
     ];
     steps.forEach(([key, title], i) => {
       const state = el("span", { class: "state", text: "未开始" });
@@ -137,7 +138,7 @@ class Phone {
       this.screen.appendChild(card);
     });
     this.showLogin();
-    this.lock(["consent", "realname", "search", "apply", "progress", "inbox", "rating", "feedback"]);
+    this.lock(["consent", "realname", "search", "apply", "progress", "inbox", "rating", "feedback", "bundle", "instant"]);
     this.cards.rating.body.firstChild.textContent = "办结后即可评价";
   }
 
@@ -264,6 +265,8 @@ class Phone {
     body.appendChild(el("p", { text: `已实名：${me.name_masked}  ${me.id_number_masked}` }));
     this.done("realname", "已实名");
     this.showSearch();
+    this.showBundle();
+    this.showInstant();
   }
 
   // --- 4 search ---------------------------------------------------------------------------
@@ -364,7 +367,8 @@ class Phone {
 
   // --- 6 progress and 7 pushes --------------------------------------------------------------
   follow() {
-    const tick = () => Promise.all([this.refresh(), this.pushes(), this.listFeedback()]).catch(() => {});
+    const bundle = () => (this.bundleNumber ? this.showBundleFiled() : null);
+    const tick = () => Promise.all([this.refresh(), this.pushes(), this.listFeedback(), bundle()]).catch(() => {});
     tick();
     setInterval(tick, 1500);
   }
@@ -530,6 +534,98 @@ class Phone {
     this.done("feedback", `${page.total} 条`);
   }
 }
+
+// --- 10 one-thing bundle (一件事) and 11 instant approval (秒批) ------------------------------
+Object.assign(Phone.prototype, {
+  showBundle() {
+    const body = this.cards.bundle.body;
+    body.textContent = "";
+    body.appendChild(el("p", { class: "muted", text: `${CONFIG.bundle.name}：一张表单、材料只交一次，相关部门同时办理，全部办结后只发一条通知。` }));
+    body.appendChild(el("button", { class: "primary", text: `办理${CONFIG.bundle.name}`, onclick: () => this.openBundle().catch((e) => this.fail("bundle", e)) }));
+  },
+
+  async openBundle() {
+    const bundle = await this.api("GET", `/api/v1/bundles/${encodeURIComponent(CONFIG.bundle.code)}`);
+    const items = await Promise.all(bundle.items.map((code) => this.api("GET", `/api/v1/items/${encodeURIComponent(code)}`)));
+    const body = this.cards.bundle.body;
+    body.textContent = "";
+    body.appendChild(el("p", { text: `${bundle.name}（${items.length}个事项，${new Set(items.map((i) => i.department.name)).size}个部门）` }));
+    body.appendChild(el("ul", { class: "bundle-items" }, items.map((i) => el("li", { text: `${i.name} · ${i.department.name}` }))));
+    const name = el("input", { value: "张小宝", "aria-label": "新生儿姓名" });
+    body.appendChild(el("label", { text: "新生儿姓名" }));
+    body.appendChild(name);
+    const photos = {};
+    bundle.materials.forEach((m) => {
+      if (m.license_type) { body.appendChild(el("p", { class: "muted", text: `✓ ${m.name}：已从电子证照库自动获取` })); return; }
+      if (!m.required) return;
+      const img = el("img", { class: "photo", alt: m.name });
+      const button = el("button", { class: "plain", text: "拍照上传", onclick: () => this.uploadTo(photos, m.name, img, button).catch((e) => this.fail("bundle", e)) });
+      body.appendChild(el("label", { text: `${m.name}（各部门共用，只交一次）` }));
+      body.appendChild(el("div", { class: "row" }, [img, button]));
+    });
+    const submit = el("button", { class: "primary", text: "一次提交", onclick: () => this.fileBundle(bundle, items, name.value, photos, submit).catch((e) => { submit.disabled = false; this.fail("bundle", e); }) });
+    body.appendChild(el("div", { class: "row" }, [submit]));
+    this.cards.bundle.state.textContent = "填写中";
+  },
+
+  async uploadTo(photos, name, img, button) {
+    const saved = this.photos;
+    this.photos = photos;
+    try { await this.upload(name, img, button); } finally { this.photos = saved; }
+  },
+
+  async fileBundle(bundle, items, childName, photos, submit) {
+    const missing = bundle.materials.filter((m) => m.required && !m.license_type && !photos[m.name]);
+    if (missing.length) throw new Error(`请先上传：${missing.map((m) => m.name).join("、")}`);
+    submit.disabled = true;
+    const materials = Object.entries(photos).map(([name, file_id]) => ({ name, file_id }));
+    const filed = await this.api("POST", `/api/v1/bundles/${encodeURIComponent(bundle.code)}/applications`, {
+      form: { child_name: childName }, materials, delivery: { method: "ems", address: { ...ADDRESS, name: this.citizen.name } },
+    });
+    this.bundleNumber = filed.bundle_number;
+    this.bundleItems = Object.fromEntries(items.map((i) => [i.code, i]));
+    await this.showBundleFiled();
+    this.done("bundle", `已提交 ${filed.applications.length} 件`);
+  },
+
+  async showBundleFiled() {
+    const detail = await this.api("GET", `/api/v1/bundles/applications/${this.bundleNumber}`);
+    const body = this.cards.bundle.body;
+    body.textContent = "";
+    body.appendChild(el("p", { text: `一件事编号 ${detail.bundle_number}` }));
+    body.appendChild(el("ul", { class: "bundle-cases" }, detail.applications.map((a) => {
+      const item = this.bundleItems[a.item_code] || { name: a.item_code, department: { name: "" } };
+      return el("li", { "data-number": a.number, "data-status": a.status }, [
+        el("b", { text: item.name }), el("span", { class: "muted", text: ` ${item.department.name} · ${a.number} · ` }),
+        el("span", { class: "status", "data-status": a.status, text: STATUS[a.status] || a.status }),
+      ]);
+    })));
+    body.appendChild(el("p", { class: "muted", text: detail.completed ? "全部办结，已发送一条办结通知。" : "各部门同时办理中，全部办结后会发送一条通知。" }));
+  },
+
+  showInstant() {
+    const body = this.cards.instant.body;
+    body.textContent = "";
+    body.appendChild(el("p", { class: "muted", text: `${CONFIG.instant_item.name}：符合条件的，系统自动审批，提交即办结。` }));
+    body.appendChild(el("button", { class: "primary", text: "申请（秒批）", onclick: (event) => this.fileInstant(event.target).catch((e) => { event.target.disabled = false; this.fail("instant", e); }) }));
+  },
+
+  async fileInstant(button) {
+    button.disabled = true;
+    const filed = await this.api("POST", "/api/v1/applications", {
+      item_code: CONFIG.instant_item.code, form: { purpose: "办理贷款" }, materials: [],
+      delivery: { method: "ems", address: { ...ADDRESS, name: this.citizen.name } },
+    });
+    const detail = await this.api("GET", `/api/v1/applications/${filed.number}`);
+    const body = this.cards.instant.body;
+    body.textContent = "";
+    body.appendChild(el("p", { text: `办件编号 ${filed.number}` }));
+    body.appendChild(el("p", {}, [el("span", { text: "审批结果：" }), el("span", { class: "status", "data-status": detail.status, text: STATUS[detail.status] || detail.status })]));
+    body.appendChild(el("p", { class: "muted", text: detail.status === "approved" ? "符合全部条件，系统已自动批准，无需等待人工审核。" : "已转窗口工作人员审核，请留意办理进度。" }));
+    body.appendChild(el("ul", { class: "timeline" }, detail.timeline.map((step) => el("li", {}, [el("time", { text: localTime(step.at) }), el("span", { text: step.note })]))));
+    this.done("instant", STATUS[detail.status]);
+  },
+});
 
 // The window clerk of the demo item's department, to move cases along.
 const staff = {

@@ -24,6 +24,7 @@ from core.followers.models import OaBindingCode, OaLink
 from core.identity.models import Citizen, PlatformAccount, Verification
 from core.knowledge.models import HandoffTicket
 from core.topics.models import TopicSubscription
+from core.totals.tally import recount_priors
 from core.uploads.models import Upload
 
 # (model, column holding a citizen id) moved from the absorbed citizen to the survivor.
@@ -62,6 +63,7 @@ async def join_citizens(absorbed_id: str, survivor_id: str, now: datetime) -> No
     for model, column in CITIZEN_REFERENCES:
         await model.filter(**{column: absorbed_id}).update(**{column: survivor_id})
     await _move_unique(absorbed_id, survivor_id)
+    await recount_priors(survivor_id)  # both citizens' cases are one applicant's now
     await OaBindingCode.filter(citizen_id=absorbed_id).delete()
     await Session.filter(kind="citizen", subject_id=absorbed_id).update(subject_id=survivor_id)
     if survivor.phone_enc is None and absorbed.phone_enc is not None:

@@ -29,6 +29,7 @@ from core.cases.views import summary
 from core.catalogue.models import ItemVersion, ServiceItem
 from core.errors import BundleNotFound, InvalidInput
 from core.identity.models import Citizen
+from core.totals import tally
 
 PREFIX = "YJS"  # 一件事
 
@@ -118,7 +119,8 @@ async def file_bundle(
             case_count=len(prepared),
             created_at=now,
         )
-        cases = [await create(ctx, citizen, None, filed, number) for filed in prepared]
+        async with tally.batched():  # the figures' totals in one order (tally.add)
+            cases = [await create(ctx, citizen, None, filed, number) for filed in prepared]
     return {
         "bundle_number": number,
         "applications": [

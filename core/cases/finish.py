@@ -12,6 +12,7 @@ from core.cases.models import Application, CaseFinish
 from core.cases.workdays import WorkCalendar
 from core.catalogue.models import Department, ItemVersion
 from core.clock import CST
+from core.totals import tally
 
 # 办结: a case is finished once it first enters one of these (docs/api.md)
 FINISHED = frozenset({"approved", "denied", "refused", "result_mailed", "delivered", "collected"})
@@ -56,4 +57,7 @@ async def record_finish(
     # ON CONFLICT DO NOTHING: a case finishes once, and a failed insert would abort the
     # caller's PostgreSQL transaction
     await CaseFinish.bulk_create([row], ignore_conflicts=True)
+    # the move's version guard lets one change finish a case: counted once
+    deltas = tally.finish_deltas(target, row.delivery_method, row.due_date, on, row.working_days)
+    await tally.add(china_date(case.created_at), case.department_code, case.item_code, **deltas)
     return row

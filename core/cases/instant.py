@@ -17,6 +17,7 @@ from typing import Any
 from core.campaigns.towns import town_of
 from core.cases import audit
 from core.cases.context import CaseContext
+from core.cases.finish import record_finish
 from core.cases.milestones import record_milestone
 from core.cases.models import Application, AuditEntry
 from core.errors import NotInstantlyApproved, RevokeWindowPassed
@@ -68,6 +69,8 @@ async def approve(ctx: CaseContext, case: Application, judgements: list[Judgemen
     today = ctx.today()
     due, provisional = ctx.calendar.due_date(today, case.promised_days, 0, 0)
     now = ctx.clock.now()
+    case.accepted_on, case.due_date = today, due
+    await record_finish(case, "approved", now, ctx.calendar)  # finished (办结) at once
     await Application.filter(id=case.id).update(
         status="approved",
         accepted_on=today,

@@ -53,11 +53,20 @@ class Application(Model):
     version = fields.IntField(default=1)  # optimistic concurrency: every change bumps it
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
+    # the applicant's previous filing (any case, same department, same item), None for the
+    # first: the public figures count distinct applicants with them (core.totals.tally)
+    prior_at = fields.DatetimeField(null=True)
+    prior_at_department = fields.DatetimeField(null=True)
+    prior_at_item = fields.DatetimeField(null=True)
 
     class Meta:
         table = "application"
-        # the public figures count cases and their applicants by filing time (index-only)
-        indexes = (("created_at", "citizen_id"),)
+        # the public figures count applicants by filing time, reading these indexes alone
+        indexes = (
+            ("created_at", "prior_at", "citizen_id"),
+            ("department_code", "created_at", "prior_at_department", "citizen_id"),
+            ("item_code", "created_at", "prior_at_item", "citizen_id"),
+        )
 
 
 class AuditEntry(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.cases.context import CaseContext
 from core.cases.instant import check_revocable
 from core.cases.machine import STAFF_ACTIONS
+from core.cases.models import Application
 from core.cases.queries import staff_case_to_act
 from core.cases.transitions import move
 from core.errors import InvalidInput
@@ -20,7 +21,7 @@ async def act(
     days: object = None,
     *,
     instant_revoke_hours: float,
-) -> None:
+) -> Application:
     """Move the case ``number`` by ``action`` as ``member`` (``transitions.move`` judges the
     state, the role and the note); an instant approval is revoked only within its window."""
     if action not in STAFF_ACTIONS:
@@ -30,4 +31,4 @@ async def act(
     case = await staff_case_to_act(number, member)
     if action == "revoke_instant":
         await check_revocable(ctx, case, instant_revoke_hours)
-    await move(ctx, case, action, f"staff:{member.username}", note, days=days)
+    return await move(ctx, case, action, f"staff:{member.username}", note, days=days)

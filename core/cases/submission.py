@@ -21,6 +21,7 @@ from core.catalogue.service import current_version
 from core.errors import DuplicateMaterial, InvalidInput, NotFound, TooManyMaterials
 from core.identity.models import Citizen
 from core.rules.judging import Judgement, all_met
+from core.totals import tally
 from core.uploads.models import Upload
 from core.uploads.service import attach, is_file_id, still_attachable
 
@@ -205,7 +206,8 @@ async def create(
     filed: Prepared,
     bundle_number: str | None = None,
 ) -> Application:
-    """Write one case; call inside the filing's transaction (a bundle writes all in one)."""
+    """Write one case; call inside the filing's transaction (a bundle writes all in one,
+    inside ``core.totals.tally.batched``)."""
     now = ctx.clock.now()
     address = filed.address
     enc = (
@@ -216,6 +218,7 @@ async def create(
     actor = f"agent:{agent_id}" if agent_id else f"citizen:{citizen.id}"
     version = filed.version
     serial = await CaseNumber.create()
+    priors = await tally.note_priors(citizen.id, version.department_id, version.item_id)
     case = await Application.create(
         number=format_number(now.date(), serial.id),
         citizen_id=citizen.id,
@@ -238,12 +241,15 @@ async def create(
         ),
         created_at=now,
         updated_at=now,
+        **priors,
     )
     await attach((m["file_id"] for m in filed.materials if "file_id" in m), now)
     await audit.append(case.id, actor, "submit", None, "submitted", "", now)
     if filed.judgements is not None and all_met(filed.judgements):
-        return await instant.approve(ctx, case, filed.judgements)
-    if filed.judgements is not None:
-        await instant.record_failure(ctx, case, filed.judgements)
-    await record_milestone(ctx, case, "application.submitted", "submitted")
+        case = await instant.approve(ctx, case, filed.judgements)
+    else:
+        if filed.judgements is not None:
+            await instant.record_failure(ctx, case, filed.judgements)
+        await record_milestone(ctx, case, "application.submitted", "submitted")
+    await tally.add(tally.china_day(now), case.department_code, case.item_code, cases=1)
     return case

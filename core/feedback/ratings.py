@@ -15,13 +15,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from core.cases.finish import RATEABLE
+from core.cases.finish import RATEABLE, china_date
 from core.cases.models import Application, AuditEntry
 from core.cases.workdays import WorkCalendar
 from core.clock import CST
 from core.errors import InvalidInput
 from core.feedback.errors import AlreadyRated, InvalidDimensions, InvalidLevel, NotFinished
 from core.feedback.models import Rating, Rectification
+from core.totals import tally
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 POOR = 2  # levels at or below are poor ratings (差评)
@@ -90,6 +91,8 @@ async def rate(
         await _insert(rating)
         if level <= POOR:
             await open_rectification(rating, case, now, calendar, rectify_days)
+        day = china_date(case.created_at)
+        await tally.add(day, case.department_code, case.item_code, **tally.rating_deltas(level))
     return rating
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from core.cases.finish import china_date
 from core.cases.models import Application
 from core.cases.notes import MAX_NOTE
 from core.clock import CST
@@ -23,6 +24,7 @@ from core.feedback.models import Rating, Rectification
 from core.feedback.queues import department_scope, status_page
 from core.paging import Page
 from core.staff.models import StaffMember
+from core.totals import tally
 
 STATUSES = ("open", "called_back", "rectified", "appealed", "voided")
 CLERK_ACTIONS = {
@@ -128,6 +130,14 @@ async def act(
             )
         if action in ("void", "uphold"):
             await Rating.filter(id=task.rating_id).update(voided=action == "void")
+        if action == "void":  # a voided rating no longer counts in the figures
+            rating = await Rating.get(id=task.rating_id)
+            await tally.add(
+                china_date(rating.filed_at),
+                rating.department_code,
+                rating.item_code,
+                **tally.rating_deltas(rating.level, sign=-1),
+            )
     fresh = await Rectification.get(id=task.id)
     return (await views([fresh]))[0]
 

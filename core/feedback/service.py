@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from core.cases.finish import china_date
 from core.cases.models import Application
 from core.cases.queries import citizen_case
 from core.cases.workdays import WorkCalendar
@@ -28,6 +29,7 @@ from core.feedback.models import Feedback
 from core.feedback.queues import department_scope, status_page
 from core.paging import Page, fetch_page
 from core.staff.models import StaffMember
+from core.totals import tally
 
 KINDS = ("complaint", "suggestion", "correction")
 FEEDBACK_KINDS_TEXT = {"complaint": "投诉", "suggestion": "建议", "correction": "纠错"}
@@ -88,19 +90,23 @@ async def submit(
         application_id, department = case.id, case.department_code
         item_code = item_code or case.item_code  # a complaint about a case counts for its item
     due, provisional = calendar.add_workdays(now.astimezone(CST).date(), reply_days)
-    return await Feedback.create(
-        citizen_id=citizen_id,
-        kind=kind,
-        content=content,
-        item_code=item_code,
-        item_version=version,
-        application_id=application_id,
-        department_code=department,
-        status="open",
-        due_date=due,
-        due_provisional=provisional,
-        created_at=now,
-    )
+    async with in_transaction():
+        row = await Feedback.create(
+            citizen_id=citizen_id,
+            kind=kind,
+            content=content,
+            item_code=item_code,
+            item_version=version,
+            application_id=application_id,
+            department_code=department,
+            status="open",
+            due_date=due,
+            due_provisional=provisional,
+            created_at=now,
+        )
+        if kind == "complaint" and item_code is not None:  # the figures' most complained-of
+            await tally.add(china_date(now), department, item_code, complaints=1)
+    return row
 
 
 async def _numbers(rows: list[Feedback]) -> dict[int, str]:

@@ -18,6 +18,7 @@ from core.paging import paged
 from core.policies.service import eligible
 from core.privacy.registry import Subject
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
+from miniapp_api import benefits
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging, required_str
 from miniapp_api.context import authenticated, current_citizen, services
@@ -165,6 +166,7 @@ async def confirm(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     verification_id = required_str(json_object(request), "verification_id", max_length=64)
     survivor_id = await services(request).realname.confirm(str(citizen.id), verification_id)
+    await benefits.recheck(request, survivor_id)  # an age is known now
     return await _profile(request, survivor_id)
 
 
@@ -219,6 +221,7 @@ async def set_own_town(request: Request) -> HTTPResponse:
     svc = services(request)
     value = json_object(request).get("town")
     saved = await set_town(str(citizen.id), value, svc.settings.campaigns.towns, svc.clock.now())
+    await benefits.recheck(request, str(citizen.id))
     return json({"town": saved})
 
 

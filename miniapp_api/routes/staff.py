@@ -19,6 +19,7 @@ from core.staff.models import StaffMember
 from core.staff.signin import Attempt, sign_in
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
+from miniapp_api import benefits
 from miniapp_api import schemas as s
 from miniapp_api.body import flag, json_object, paging, required_str
 from miniapp_api.context import current_staff, services
@@ -149,7 +150,7 @@ async def act(request: Request, number: str) -> HTTPResponse:
     action = required_str(body, "action", max_length=32)
     svc = services(request)
     hours = svc.settings.supervision.instant_revoke_hours
-    await act_on(
+    moved = await act_on(
         svc.cases,
         member,
         number,
@@ -158,6 +159,8 @@ async def act(request: Request, number: str) -> HTTPResponse:
         body.get("days"),
         instant_revoke_hours=hours,
     )
+    if moved.status == "approved":  # the approval may have granted a licence a policy asks for
+        await benefits.recheck(request, str(moved.citizen_id))
     return await _detail(request, number, member)
 
 

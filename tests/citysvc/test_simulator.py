@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from citysvc.demo import DemoStack, demo_stack
-from citysvc.demo_data import DEMO_ITEM
-from core.cases.models import Application
+from citysvc.demo_data import DEMO_BUNDLE, DEMO_INSTANT_ITEM, DEMO_ITEM
+from core.cases.models import Application, AuditEntry
 from core.feedback.models import Feedback, Rating
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,6 +69,7 @@ async def test_both_platforms_walk_the_whole_journey(demo: DemoStack, tmp_path: 
             await page.screenshot(path=ARTEFACTS / "0-start.png", full_page=True)
             for platform in ("wechat", "alipay"):
                 await _journey(page, platform, expect)
+            await _bundle_and_instant(page, "wechat", expect)
             await page.screenshot(path=ARTEFACTS / "z-both-done.png", full_page=True)
         finally:
             await browser.close()
@@ -185,3 +186,46 @@ async def _journey(page, platform: str, expect) -> None:  # type: ignore[no-unty
     await expect(phone.locator(".toast")).to_have_count(0, timeout=10_000)
     await step("inbox").scroll_into_view_if_needed()
     await shot("10-inbox-at-the-end")
+
+
+async def _bundle_and_instant(page, platform: str, expect) -> None:  # type: ignore[no-untyped-def]
+    """出生一件事 filed in one go (three departments, the form's one upload shared), then an
+    item approved at once by its rules (秒批)."""
+    phone = page.locator(f"#phone-{platform}")
+    step = lambda key: phone.locator(f'[data-step="{key}"]')  # noqa: E731
+    shot = lambda name: page.screenshot(path=ARTEFACTS / f"{platform}-{name}.png")  # noqa: E731
+
+    bundle = step("bundle")
+    await bundle.get_by_role("button", name="办理出生一件事").click()
+    await expect(bundle.locator(".bundle-items li")).to_have_count(3)
+    await expect(bundle).to_contain_text("已从电子证照库自动获取")
+    await bundle.get_by_role("button", name="拍照上传").click()
+    await expect(bundle.get_by_role("button", name="已上传")).to_be_visible()
+    await bundle.scroll_into_view_if_needed()
+    await shot("11-bundle-form")
+    await bundle.get_by_role("button", name="一次提交").click()
+    await expect(bundle).to_contain_text("一件事编号 YJS")
+    await expect(bundle.locator('.bundle-cases li[data-status="submitted"]')).to_have_count(3)
+    await bundle.scroll_into_view_if_needed()
+    await shot("12-bundle-filed")
+    number = re.search(r"一件事编号 (\S+)", await bundle.inner_text())
+    assert number is not None
+    cases = await Application.filter(bundle_number=number.group(1)).order_by("id")
+    assert [c.item_code for c in cases] == DEMO_BUNDLE["items"]
+    assert len({c.department_code for c in cases}) == 3
+    assert all(c.form == {"child_name": "张小宝"} for c in cases)
+    uploaded = {m["file_id"] for c in cases for m in c.materials if "file_id" in m}
+    assert len(uploaded) == 1  # given once, listed on the case that names it
+
+    instant = step("instant")
+    await instant.get_by_role("button", name="申请（秒批）").click()
+    await expect(instant.locator('.status[data-status="approved"]')).to_be_visible()
+    await expect(instant).to_contain_text("系统已自动批准")
+    await instant.scroll_into_view_if_needed()
+    await shot("13-instant-approved")
+    filed = re.search(r"办件编号 (\S+)", await instant.inner_text())
+    assert filed is not None
+    case = await Application.get(number=filed.group(1))
+    assert (case.item_code, case.status) == (DEMO_INSTANT_ITEM["code"], "approved")
+    entry = await AuditEntry.get(application_id=case.id, action="instant_approve")
+    assert entry.actor == "system:instant" and "age ge 18" in entry.note

@@ -55,3 +55,60 @@ async def test_the_inbox_reads_a_citizens_messages_through_an_index(tmp_path: Pa
             ["a"],
         ).fetchall()
     assert "USING INDEX" in str(plan) and "TEMP B-TREE" not in str(plan), plan
+
+
+async def test_0016_computes_the_figures_totals_of_the_rows_already_there(tmp_path: Path) -> None:
+    """Cases, a finish, a rating and a complaint written before 0016 are counted by it, and
+    each case learns its applicant's previous filing."""
+    url = f"sqlite://{tmp_path / 'old.sqlite3'}"
+    try:
+        await run_migrations(
+            config=tortoise_config(url), target="citysvc.0013_bundles_rules_policies"
+        )
+    finally:
+        await Tortoise.close_connections()
+    case = (
+        "INSERT INTO application (id, number, citizen_id, item_code, item_version_id, "
+        "department_code, status, form, materials, delivery_method, promised_days, legal_days, "
+        "paused_workdays, extended_days, due_date, due_provisional, version, created_at, "
+        "updated_at) VALUES (?, ?, 'c1', 'ITEM', 1, 'GA', ?, '{}', '[]', 'ems', 5, 20, 0, 0, "
+        "'2026-11-10', 0, 1, ?, ?)"
+    )
+    # the second is filed on 11-04 in China, still 11-03 in UTC: counted on the China date
+    first, second = "2026-11-02 09:00:00+08:00", "2026-11-04 01:00:00+08:00"
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:
+        db.execute(case, [1, "N1", "delivered", first, first])
+        db.execute(case, [2, "N2", "under_review", second, second])
+        db.execute(
+            "INSERT INTO case_finish (application_id, status, item_code, item_name, "
+            "department_code, department_name, finished_at, finished_on, working_days, "
+            "filed_at, delivery_method, due_date) VALUES (1, 'approved', 'ITEM', 'x', 'GA', "
+            "'x', '2026-11-09 15:00:00+08:00', '2026-11-09', 4, ?, 'ems', '2026-11-10')",
+            [first],
+        )
+        db.execute(
+            "INSERT INTO rating (application_id, department_code, item_code, level, comment, "
+            "is_default, voided, created_at, filed_at) VALUES (1, 'GA', 'ITEM', 2, '', 0, 0, "
+            "'2026-11-10 10:00:00+08:00', ?)",
+            [first],
+        )
+        db.execute(
+            "INSERT INTO feedback (citizen_id, kind, content, item_code, department_code, "
+            "status, due_date, due_provisional, created_at) VALUES ('c1', 'complaint', 'x', "
+            "'ITEM', 'GA', 'open', '2026-11-10', 0, '2026-11-03 08:00:00+08:00')"
+        )
+    await migrate(url)
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:
+        rows = db.execute(
+            "SELECT day, cases, finished, no_visit, on_time, due_finished, days_total, "
+            "days_counted, rated, satisfied, poor, complaints FROM figure_day ORDER BY day"
+        ).fetchall()
+        priors = db.execute(
+            "SELECT prior_at, prior_at_item FROM application ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        ("2026-11-02", 1, 1, 1, 1, 1, 4, 1, 1, 0, 1, 0),
+        ("2026-11-03", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+        ("2026-11-04", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    ]
+    assert priors == [(None, None), (first, first)]

@@ -46,6 +46,7 @@ from core.db import close_db, init_db
 from core.feedback.figures import figures
 from core.feedback.models import Feedback, Rating
 from core.identity.models import Citizen
+from core.totals import tally
 from tests import harness
 
 TODAY = date(2026, 11, 26)
@@ -172,6 +173,7 @@ async def build_fixture() -> None:
         await _feedback("suggestion", A, "GA", FILED)
     for _ in range(2):
         await _feedback("complaint", C, "MZ", FILED + timedelta(days=20))
+    await tally.rebuild()  # rows written directly: the running totals computed from them
 
 
 async def _feedback(kind: str, item: str, department: str, at: datetime) -> None:

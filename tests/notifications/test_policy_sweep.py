@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from core.campaigns.towns import set_town
 from core.clock import CST, FrozenClock
 from core.identity.idnumber import check_character
 from core.identity.models import Citizen
-from core.outbox.models import OutboxMessage
+from core.outbox.models import Consent, OutboxMessage
 from core.policies.importer import import_policies
 from core.policies.models import PolicyNotice
 from notifications.policy_sweep import PolicySweep
@@ -105,3 +106,27 @@ async def test_a_closed_account_is_not_told(rig: Rig) -> None:
     await Citizen.filter(id=citizen).update(closed_at=NOW)
     report = await PolicySweep(rig.chooser, b.cipher(), FrozenClock(NOW)).run()
     assert report.messaged == 0 and await told() == []
+
+
+async def tell_once_from_both(rig: Rig) -> None:
+    """The daily sweep and a data change judge the same citizen at the same moment: one
+    message, and one consent credit reserved for it (the loser rolls back its own)."""
+    await b.add_item()
+    await import_policies([POLICY])
+    citizen = await person(rig, OLD, "仙女镇", True)  # two credits
+    sweep = PolicySweep(rig.chooser, b.cipher(), FrozenClock(NOW))
+    other = PolicySweep(rig.chooser, b.cipher(), FrozenClock(NOW))
+    reports = await asyncio.gather(sweep.run(), other.citizen(citizen), sweep.citizen(citizen))
+    assert sum(r.messaged for r in reports) == 1
+    assert await told() == [(citizen, f"policy:gaoling:{citizen}")]
+    consent = await Consent.get(citizen_id=citizen)
+    assert (consent.credits, consent.reserved) == (2, 1)
+    assert (await other.citizen(citizen)).messaged == 0  # and never again
+
+
+async def test_the_sweep_and_a_data_change_tell_once(rig: Rig) -> None:
+    await tell_once_from_both(rig)
+
+
+async def test_the_sweep_and_a_data_change_tell_once_on_postgresql(pg_rig: Rig) -> None:
+    await tell_once_from_both(pg_rig)
