@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "submit": "提交申请",
     "supplement": "补正材料",
     "withdraw": "撤回申请",
+    "instant_approve": "秒批通过",
+    "instant_check": "秒批核验",
 }
 MESSAGE_STATUSES = {
     "queued": "待发送",
@@ -94,3 +96,17 @@ def time_text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def actor_name(actor: str) -> str:
+    """Who did a step, as the audit trail stores it (``staff:NAME``, ``citizen:ID``, ...)."""
+    kind, _, who = actor.partition(":")
+    if kind == "staff":
+        return who
+    if kind == "citizen":
+        return "申请人"
+    if kind == "agent":
+        return "代办人"
+    if actor == "system:instant":
+        return "系统（秒批）"
+    return "系统"

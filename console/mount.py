@@ -10,11 +10,11 @@ from sanic.exceptions import NotFound
 from sanic.response import HTTPResponse, raw
 from sanic_ext.extensions.openapi import openapi
 
-from console.pages import cases, signin
+from console.pages import admin, cases, signin, supervision
 
 ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 # every page module's blueprint; a new module adds its own here
-PAGES: list[Blueprint] = [signin.bp, cases.bp]
+PAGES: list[Blueprint] = [signin.bp, cases.bp, supervision.bp, admin.bp]
 
 
 def _assets() -> dict[str, bytes]:

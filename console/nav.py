@@ -27,7 +27,7 @@ class Link:
 NAV: list[Link] = [
     Link("办件队列", "/console/cases", CASE_READERS),
     Link("预警", "/console/warnings", CASE_READERS),
-    Link("超期办件", "/console/overdue", (SUPERVISOR, ADMIN)),
+    Link("超期办件", "/console/cases?overdue=1", (SUPERVISOR, ADMIN)),
     Link("差评申诉", "/console/appeals", (SUPERVISOR, ADMIN)),
     Link("工作人员", "/console/admin/staff", (ADMIN,)),
     Link("事项目录", "/console/admin/catalogue", (ADMIN,)),

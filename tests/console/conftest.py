@@ -95,3 +95,102 @@ async def console(stack: DemoStack) -> AsyncIterator[Console]:
             for context in running.contexts:
                 await context.close()
             await browser.close()
+
+
+# --- a citizen filing through the public API, as the mini-program would ----------------
+
+CASE_ITEM = "321012-000-GG-00102"  # 居民身份证换领, department 321012-GA-HZ (ems or pickup)
+# what the mini-program asks consent for: progress, result and delivery pushes
+TEMPLATES = ["wx-demo-case-progress", "wx-demo-case-result", "wx-demo-delivery"]
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+ADDRESS = {
+    "name": "张三",
+    "phone": "13812345678",
+    "province": "江苏省",
+    "city": "扬州市",
+    "district": "江都区",
+    "detail": "仙女镇龙川路88号3幢201室",
+}
+
+
+def png(width: int = 120, height: int = 90) -> bytes:
+    """A real PNG (a blue and white photo-receipt stand-in) the browser can show."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\0"
+        + b"".join(
+            b"\x0b\x4f\x8a" if (x // 10 + y // 10) % 2 else b"\xff\xff\xff" for x in range(width)
+        )
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def tap(stack: DemoStack, openid: str, credits: int) -> dict[str, str]:
+    """The citizen logs in and taps 允许 ``credits`` times on the subscription prompt (each
+    tap reported as the mini-program does); the Authorization header of that login."""
+    import aiohttp
+
+    from citysvc.demo import DEMO_WECHAT_APPID
+
+    api = stack.api + "/api/v1"
+    async with aiohttp.ClientSession() as http:
+        code = stack.wechat.issue_code(DEMO_WECHAT_APPID, openid=openid)
+        async with http.post(f"{api}/auth/wechat", json={"code": code}) as resp:
+            auth = {"Authorization": f"Bearer {(await resp.json())['token']}"}
+        tapped = {"platform": "wechat", "accepted": TEMPLATES, "rejected": []}
+        for _ in range(credits):
+            for template in TEMPLATES:
+                stack.wechat.grant_consent(openid, template)
+            async with http.post(f"{api}/consents", json=tapped, headers=auth) as resp:
+                assert resp.status == 200, await resp.text()
+    return auth
+
+
+async def file_case(
+    stack: DemoStack,
+    openid: str,
+    *,
+    item: str = CASE_ITEM,
+    materials: tuple[str, ...] = ("原居民身份证", "符合标准的数码相片回执"),
+    method: str = "ems",
+    credits: int = 3,
+) -> str:
+    """A WeChat citizen ``openid`` logs in, subscribes (``credits`` taps) and files a case
+    with a PDF and a photo; the case number."""
+    import aiohttp
+
+    api = stack.api + "/api/v1"
+    async with aiohttp.ClientSession() as http:
+        auth = await tap(stack, openid, credits)
+        files = []
+        for content in (PDF, png()):
+            form = aiohttp.FormData()
+            form.add_field("file", content, filename="f", content_type="application/octet-stream")
+            async with http.post(f"{api}/uploads", data=form, headers=auth) as resp:
+                assert resp.status == 201, await resp.text()
+                files.append((await resp.json())["file_id"])
+        body = {
+            "item_code": item,
+            "form": {"换领原因": "证件有效期满", "联系电话": "13812345678"},
+            "materials": [
+                {"name": name, "file_id": files[i % 2]} for i, name in enumerate(materials)
+            ],
+            "delivery": {"method": method, "address": ADDRESS},
+        }
+        async with http.post(f"{api}/applications", json=body, headers=auth) as resp:
+            answer = await resp.json()
+            assert resp.status == 201, answer
+            return str(answer["number"])
