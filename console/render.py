@@ -35,6 +35,7 @@ _env.globals.update(
     channel_name=labels.channel_name,
     time=labels.time_text,
     actor_name=labels.actor_name,
+    rule_text=labels.rule_text,
 )
 
 

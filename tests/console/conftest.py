@@ -102,7 +102,33 @@ async def console(stack: DemoStack) -> AsyncIterator[Console]:
 CASE_ITEM = "321012-000-GG-00102"  # 居民身份证换领, department 321012-GA-HZ (ems or pickup)
 # what the mini-program asks consent for: progress, result and delivery pushes
 TEMPLATES = ["wx-demo-case-progress", "wx-demo-case-result", "wx-demo-delivery"]
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf(text: str = "ID card (scanned copy)") -> bytes:
+    """A real one-page PDF that a PDF viewer opens (offsets in the xref table and all)."""
+    stream = f"BT /F1 18 Tf 40 100 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
 ADDRESS = {
     "name": "张三",
     "phone": "13812345678",
@@ -167,6 +193,8 @@ async def file_case(
     materials: tuple[str, ...] = ("原居民身份证", "符合标准的数码相片回执"),
     method: str = "ems",
     credits: int = 3,
+    form: dict[str, object] | None = None,
+    bundle: str | None = None,
 ) -> str:
     """A WeChat citizen ``openid`` logs in, subscribes (``credits`` taps) and files a case
     with a PDF and a photo; the case number."""
@@ -176,20 +204,27 @@ async def file_case(
     async with aiohttp.ClientSession() as http:
         auth = await tap(stack, openid, credits)
         files = []
-        for content in (PDF, png()):
-            form = aiohttp.FormData()
-            form.add_field("file", content, filename="f", content_type="application/octet-stream")
-            async with http.post(f"{api}/uploads", data=form, headers=auth) as resp:
+        for content in (pdf(), png()):
+            upload = aiohttp.FormData()
+            upload.add_field("file", content, filename="f", content_type="application/octet-stream")
+            async with http.post(f"{api}/uploads", data=upload, headers=auth) as resp:
                 assert resp.status == 201, await resp.text()
                 files.append((await resp.json())["file_id"])
         body = {
             "item_code": item,
-            "form": {"换领原因": "证件有效期满", "联系电话": "13812345678"},
+            "form": form or {"换领原因": "证件有效期满", "联系电话": "13812345678"},
             "materials": [
                 {"name": name, "file_id": files[i % 2]} for i, name in enumerate(materials)
             ],
             "delivery": {"method": method, "address": ADDRESS},
         }
+        if bundle is not None:  # a one-thing bundle: the number of its first case
+            del body["item_code"]
+            url = f"{api}/bundles/{bundle}/applications"
+            async with http.post(url, json=body, headers=auth) as resp:
+                answer = await resp.json()
+                assert resp.status == 201, answer
+                return str(answer["applications"][0]["number"])
         async with http.post(f"{api}/applications", json=body, headers=auth) as resp:
             answer = await resp.json()
             assert resp.status == 201, answer

@@ -36,8 +36,10 @@ async def test_a_clerk_works_a_case_from_submitted_to_mailed(console: Console) -
     row = page.locator("tbody tr").filter(has_text=number)
     await expect(row).to_contain_text("已提交")
     await console.shot(page, "10-clerk-queue")
-    # search by number, keyboard only: type and press Enter
-    await page.get_by_label("办件编号").fill(number)
+    # search by number, keyboard only: "/" jumps to the search, type, press Enter
+    await page.keyboard.press("/")
+    await expect(page.get_by_label("办件编号")).to_be_focused()
+    await page.keyboard.type(number)
     await page.get_by_label("办件编号").press("Enter")
     await expect(page.locator("tbody tr")).to_have_count(1)
     await page.get_by_role("link", name=number).click()

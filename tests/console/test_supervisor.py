@@ -65,7 +65,7 @@ async def test_a_supervisor_sees_a_red_warning_and_rules_on_an_appeal(console: C
     await expect(page).to_have_url(stack.api + "/console/warnings")
     red = page.locator("tbody tr[data-colour=red]").filter(has_text=late)
     await expect(red.first).to_contain_text("已超期")
-    await expect(page.locator("#h-by-dept + table")).to_contain_text("321012-BDC")
+    await expect(page.locator("#h-by-dept + table")).to_contain_text("不动产登记中心")
     await console.shot(page, "20-supervisor-warnings")
 
     await page.get_by_role("link", name="超期办件").click()
@@ -78,6 +78,14 @@ async def test_a_supervisor_sees_a_red_warning_and_rules_on_an_appeal(console: C
     await expect(page.locator("aside")).to_contain_text("督查人员只读")
     await expect(page.locator("aside button")).to_have_count(0)
     await console.shot(page, "22-supervisor-case-read-only")
+    # read-only on the server too: a forged post with a valid token is refused, nothing moves
+    csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
+    forged = await page.request.post(
+        f"{stack.api}/console/cases/{late}/act",
+        form={"action": "start_review", "version": "2", "csrf": str(csrf)},
+    )
+    assert forged.status == 403
+    assert (await Application.get(number=late)).status == "accepted"
 
     await page.get_by_role("link", name="差评申诉").click()
     appeal_panel = page.locator("section.panel").filter(has_text=rated)
