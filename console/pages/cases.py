@@ -275,7 +275,7 @@ def _check_version(case: Application, request: Request) -> None:
 async def act(request: Request, who: Visitor, number: str) -> HTTPResponse:
     action = forms.field(request, "action", 32)
     note = forms.field(request, "note").strip()
-    typed = {"note": note}
+    typed = {"note": note, "action": action}
     svc = services(request)
     try:
         if action not in BUTTONS:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime, timedelta
+
+import aiohttp
 
 from core.cases.models import Application
+from core.clock import CST
 from core.staff.models import StaffAccessEntry
 from notifications.models import OutboxMessage
-from tests.console.conftest import TABLET, Console, file_case, needs_chromium
+from tests.console.conftest import TABLET, Console, file_case, needs_chromium, staff_login
 
 pytestmark = needs_chromium
 CLERK = "clerk-321012-ga-hz"
@@ -64,6 +68,8 @@ async def test_a_clerk_works_a_case_from_submitted_to_mailed(console: Console) -
         await expect(page.get_by_role("status")).to_have_text(f"已完成：{label}")
         if label == "受理":  # the clock runs: due date and working days left
             await expect(page.locator("dl.facts").first).to_contain_text("个工作日")
+        if label == "开始审查":
+            await console.small_shot(page, "case")
 
     ems = actions.get_by_label("邮件号")
     await ems.fill("EA123456789CN")  # wrong check digit: said while typing
@@ -89,6 +95,23 @@ async def test_a_clerk_works_a_case_from_submitted_to_mailed(console: Console) -
     assert case.status == "result_mailed"
     viewed = await StaffAccessEntry.filter(event="case_viewed", subject=number).count()
     assert viewed >= 5  # each view of the page is in the staff access log, as the API's are
+
+    # the queue once more with cases in each colour: due in 15 working days, due today, late
+    numbers = [await file_case(console.stack, f"o-console-q{i}") for i in range(3)]
+    async with aiohttp.ClientSession() as http:
+        clerk = await staff_login(http, console.stack.api, CLERK)
+        for other in numbers:
+            url = f"{console.stack.api}/api/v1/staff/applications/{other}/actions"
+            async with http.post(url, json={"action": "accept"}, headers=clerk) as resp:
+                assert resp.status == 200
+    today = datetime.now(CST).date()
+    await Application.filter(number=numbers[1]).update(due_date=today)
+    await Application.filter(number=numbers[2]).update(due_date=today - timedelta(days=7))
+    await page.goto(f"{console.stack.api}/console/cases")
+    for other, colour in zip(numbers, ("green", "yellow", "red"), strict=True):
+        await expect(page.locator(f"tr[data-colour={colour}]")).to_contain_text(other)
+    await console.shot(page, "19-clerk-queue-colours")
+    await console.small_shot(page, "queue")
 
     # the same page on a tablet
     tablet = await console.sign_in(CLERK, viewport=TABLET)

@@ -8,23 +8,16 @@ from datetime import timedelta
 import aiohttp
 
 from bot.supervision import sweep
-from citysvc.demo_data import DEMO_PASSWORD
 from core.cases.calendar import load_calendar
 from core.cases.models import Application
 from core.clock import CST
 from core.feedback.models import Rating, Rectification
-from tests.console.conftest import Console, file_case, needs_chromium, tap
+from tests.console.conftest import Console, file_case, needs_chromium, staff_login, tap
 
 pytestmark = needs_chromium
 SUPERVISOR = "supervisor-321012-bdc"
 CLERK = "clerk-321012-bdc"
 ITEM = "321012-000-GG-01302"  # 不动产登记资料查询, department 321012-BDC
-
-
-async def _staff(http: aiohttp.ClientSession, api: str, username: str) -> dict[str, str]:
-    body = {"username": username, "password": DEMO_PASSWORD}
-    async with http.post(f"{api}/staff/login", json=body) as resp:
-        return {"Authorization": f"Bearer {(await resp.json())['token']}"}
 
 
 async def _act(http: aiohttp.ClientSession, url: str, auth: dict[str, str], **body: object) -> None:
@@ -40,7 +33,7 @@ async def test_a_supervisor_sees_a_red_warning_and_rules_on_an_appeal(console: C
     late = await file_case(stack, "o-console-late", item=ITEM, materials=("申请人居民身份证",))
     rated = await file_case(stack, "o-console-rater", item=ITEM, materials=("申请人居民身份证",))
     async with aiohttp.ClientSession() as http:
-        clerk = await _staff(http, api, CLERK)
+        clerk = await staff_login(http, stack.api, CLERK)
         await _act(http, f"{api}/staff/applications/{late}/actions", clerk, action="accept")
         note = "材料不齐，不予受理。"
         await _act(
