@@ -114,6 +114,7 @@ async def console(stack: DemoStack) -> AsyncIterator[Console]:
 
 # --- a citizen filing through the public API, as the mini-program would ----------------
 
+ID_NUMBER = "11010519491231002X"  # typed into the form by the citizen: shown masked
 CASE_ITEM = "321012-000-GG-00102"  # 居民身份证换领, department 321012-GA-HZ (ems or pickup)
 # what the mini-program asks consent for: progress, result and delivery pushes
 TEMPLATES = ["wx-demo-case-progress", "wx-demo-case-result", "wx-demo-delivery"]
@@ -227,7 +228,8 @@ async def file_case(
                 files.append((await resp.json())["file_id"])
         body = {
             "item_code": item,
-            "form": form or {"换领原因": "证件有效期满", "联系电话": "13812345678"},
+            "form": form
+            or {"换领原因": "证件有效期满", "联系电话": "13812345678", "原证号码": ID_NUMBER},
             "materials": [
                 {"name": name, "file_id": files[i % 2]} for i, name in enumerate(materials)
             ],
