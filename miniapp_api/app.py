@@ -9,12 +9,15 @@ import os
 from collections.abc import Mapping
 
 import orjson
-from sanic import Sanic
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse
 from sanic_ext import Config as ExtConfig
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from bot.official_account import OfficialAccountBot
 from bot.wiring import build_bot
+from console import errors as console_errors
+from console.mount import mount as mount_console
 from core.accounts.realname import RealnameService
 from core.auth.sessions import SessionService
 from core.cases import audit_keys
@@ -85,6 +88,13 @@ def _dumps(body: object) -> bytes:
     return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
 
 
+async def _handle_error(request: Request, exc: Exception) -> HTTPResponse:
+    """The contract's JSON error, or under /console a page for people."""
+    if console_errors.is_console(request):
+        return await console_errors.handle(request, exc)
+    return await errors.handle(request, exc)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -144,7 +154,7 @@ def create_app(
         description="Mini-program, staff, webhook and bot endpoints of the city-service "
         "backend.\n\n" + errors.described(),
     )
-    app.error_handler.add(Exception, errors.handle)
+    app.error_handler.add(Exception, _handle_error)
     install_security_headers(app, https=settings.public_base_url.startswith("https://"))
     boundary.install(app)
     for bp in (
@@ -173,6 +183,7 @@ def create_app(
     app.blueprint(public_routes.bp)
     app.blueprint(access_log.bp)
     app.blueprint(docs.blueprint())
+    mount_console(app)  # the staff console's pages at /console/ (not in the API document)
     _attach_services(app, settings)
     return app
 
@@ -239,7 +250,7 @@ def _open(ctx: AppContext, platforms: Platforms, calendar: WorkCalendar) -> None
         personal_data=ctx.personal_data,
     )
     ctx.feedback_notifier = FeedbackNotifier(make_chooser(ctx.notify_registry, platforms))
-    # policies judged again when a citizen's data changes (miniapp_api.benefits)
+    # policies judged again when a citizen's data changes (PolicySweep.recheck)
     ctx.policy_check = PolicySweep(
         make_chooser(ctx.notify_registry, platforms), cipher, clock, ctx.licences
     )

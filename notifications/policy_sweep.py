@@ -82,6 +82,18 @@ class PolicySweep:
             await self._policy(policy, templates, report)
         return report
 
+    async def recheck(self, citizen_id: str) -> None:
+        """``citizen`` after a change of the citizen's data committed (verified, declared a
+        town, had a case approved, which may grant a licence a rule asks for). The change
+        stands whatever happens here: a failure is logged and the daily sweep catches up."""
+        try:
+            report = await self.citizen(citizen_id)
+        except Exception:
+            log.exception("policy check after a data change failed; the daily sweep will retry")
+            return
+        if report.messaged:
+            log.info("told a citizen of %d newly met policies", report.messaged)
+
     async def citizen(self, citizen_id: str) -> SweepReport:
         """The same judgement for one citizen whose data just changed (verified, moved
         town, was granted a licence): told at once rather than at the next daily sweep,

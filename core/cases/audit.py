@@ -26,13 +26,10 @@ from tortoise.expressions import Q
 
 from core.cases import audit_keys
 from core.cases.models import AuditEntry
-from core.cases.views import timeline_item
+from core.cases.views import STAFF_ONLY_ACTIONS, timeline_item
 from core.db import fetch_tuples
 
 GENESIS = "0" * 64
-# entries that change nothing the citizen waits for (the rules judged at filing, for the
-# clerk): on the trail, not on the citizen's timeline
-STAFF_ONLY_ACTIONS = frozenset({"instant_check"})
 KEYED = "hmac-sha256"
 LEGACY = "sha256"
 

@@ -37,8 +37,13 @@ def timeline_item(action: str, to_status: str, clerk_note: str, at: Any) -> dict
     return item
 
 
+# steps on the audit trail that are not steps of the case (the rules judged for the clerk)
+STAFF_ONLY_ACTIONS = frozenset({"instant_check"})
+
+
 def render_timeline(entries: list[Entry]) -> list[dict[str, Any]]:
-    return [timeline_item(*entry) for entry in entries]
+    """The case's steps from its trail, as the citizen's stored timeline has them."""
+    return [timeline_item(*entry) for entry in entries if entry[0] not in STAFF_ONLY_ACTIONS]
 
 
 def _address(ctx: CaseContext, encrypted: str | None) -> dict[str, str] | None:

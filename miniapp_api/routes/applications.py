@@ -12,10 +12,9 @@ from core.cases.submission import submit
 from core.cases.views import summary
 from core.details.citizen import citizen_detail
 from core.paging import paged
-from miniapp_api import benefits
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging
-from miniapp_api.context import bearer_token, current_citizen, services
+from miniapp_api.context import app_context, bearer_token, current_citizen, services
 from miniapp_api.docs import documented
 
 ADDRESS_SHAPE = {name: str for name in ("name", "phone", "province", "city", "district", "detail")}
@@ -79,7 +78,7 @@ async def create(request: Request) -> HTTPResponse:
         citizen = await agents.principal_for(caller, body["on_behalf_of"], body.get("item_code"))
         case = await submit(services(request).cases, citizen, body, agent_id=str(caller.id))
     if case.status == "approved":  # approved at once (秒批): a licence may be held now
-        await benefits.recheck(request, str(case.citizen_id))
+        await app_context(request).policy_check.recheck(str(case.citizen_id))
     return json({"number": case.number, "status": case.status}, status=201)
 
 

@@ -18,10 +18,9 @@ from core.paging import paged
 from core.policies.service import eligible
 from core.privacy.registry import Subject
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
-from miniapp_api import benefits
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging, required_str
-from miniapp_api.context import authenticated, current_citizen, services
+from miniapp_api.context import app_context, authenticated, current_citizen, services
 from miniapp_api.docs import documented
 from notifications.inbox import inbox
 
@@ -166,7 +165,7 @@ async def confirm(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     verification_id = required_str(json_object(request), "verification_id", max_length=64)
     survivor_id = await services(request).realname.confirm(str(citizen.id), verification_id)
-    await benefits.recheck(request, survivor_id)  # an age is known now
+    await app_context(request).policy_check.recheck(survivor_id)  # an age is known now
     return await _profile(request, survivor_id)
 
 
@@ -221,7 +220,7 @@ async def set_own_town(request: Request) -> HTTPResponse:
     svc = services(request)
     value = json_object(request).get("town")
     saved = await set_town(str(citizen.id), value, svc.settings.campaigns.towns, svc.clock.now())
-    await benefits.recheck(request, str(citizen.id))
+    await app_context(request).policy_check.recheck(str(citizen.id))
     return json({"town": saved})
 
 

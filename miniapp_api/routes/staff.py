@@ -19,10 +19,9 @@ from core.staff.models import StaffMember
 from core.staff.signin import Attempt, sign_in
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
-from miniapp_api import benefits
 from miniapp_api import schemas as s
 from miniapp_api.body import flag, json_object, paging, required_str
-from miniapp_api.context import current_staff, services
+from miniapp_api.context import app_context, current_staff, services
 from miniapp_api.docs import documented
 from miniapp_api.headers import attachment
 
@@ -160,7 +159,7 @@ async def act(request: Request, number: str) -> HTTPResponse:
         instant_revoke_hours=hours,
     )
     if moved.status == "approved":  # the approval may have granted a licence a policy asks for
-        await benefits.recheck(request, str(moved.citizen_id))
+        await app_context(request).policy_check.recheck(str(moved.citizen_id))
     return await _detail(request, number, member)
 
 

@@ -94,6 +94,7 @@ async def test_a_failed_rule_goes_to_the_clerk_who_sees_it(api: Api, wechat: WeC
     path = f"/api/v1/staff/applications/{answer['number']}"
     view = (await api.call("GET", path, token=clerk))[1]
     assert [j["rule"] for j in view["instant_rules"] if not j["met"]] == ["form.income lt 3000"]
+    assert [s["status"] for s in view["timeline"]] == ["submitted"]  # the check is on the trail
     # the citizen's timeline shows the filing once, not the check
     mine = (await api.call("GET", f"/api/v1/applications/{answer['number']}", token=token))[1]
     assert [s["status"] for s in mine["timeline"]] == ["submitted"]
