@@ -42,20 +42,22 @@ _CASES = """
 SELECT COUNT(*) AS cases FROM application WHERE created_at >= ? AND created_at < ? {scope}
 """
 _PAST_DUE = """
-SELECT COUNT(*) AS open_past_due FROM application
+SELECT {key}COUNT(*) AS open_past_due FROM application
 WHERE status IN ('accepted', 'under_review') AND due_date < ?
-  AND created_at >= ? AND created_at < ? {scope}
+  AND created_at >= ? AND created_at < ? {scope} {group}
 """
 _FINISHED = """
-SELECT COUNT(*) AS finished,
+SELECT {key}COUNT(*) AS finished,
   SUM(CASE WHEN delivery_method = 'ems' OR status IN ('refused', 'denied') THEN 1 ELSE 0 END)
     AS no_visit,
   SUM(CASE WHEN due_date IS NOT NULL AND finished_on <= due_date THEN 1 ELSE 0 END) AS on_time,
   SUM(CASE WHEN due_date IS NOT NULL THEN 1 ELSE 0 END) AS due_finished,
   AVG(working_days) AS avg_days
 FROM case_finish
-WHERE filed_at >= ? AND filed_at < ? {scope}
+WHERE filed_at >= ? AND filed_at < ? {scope} {group}
 """
+_WHOLE = {"key": "", "group": ""}  # the two templates above over the whole selection
+_BY_DEPARTMENT = {"key": "department_code, ", "group": "GROUP BY department_code"}
 _RATINGS = """
 SELECT COUNT(*) AS rated,
   SUM(CASE WHEN level >= 3 THEN 1 ELSE 0 END) AS satisfied,
@@ -99,6 +101,12 @@ def check_range(start: date, end: date) -> None:
 def _rate(part: Any, whole: Any) -> float | None:
     whole = int(whole or 0)
     return round(int(part or 0) / whole, 4) if whole else None
+
+
+def _on_time(finished: dict[str, Any], past_due: dict[str, Any]) -> float | None:
+    """Finished by the due date / (finished with a due date + open past it)."""
+    due = int(finished.get("due_finished") or 0) + int(past_due.get("open_past_due") or 0)
+    return _rate(finished.get("on_time"), due)
 
 
 class _Query:
@@ -145,15 +153,13 @@ async def figures(
     item: str | None = None,
 ) -> dict[str, Any]:
     """The contract's figures over cases filed from ``start`` to ``end`` (inclusive)."""
-    check_range(start, end)
     q = _Query(connections.get("default").capabilities.dialect)
-    lo = datetime.combine(start, time(0), CST)
-    hi = datetime.combine(end + timedelta(days=1), time(0), CST)
+    lo, hi = _window(start, end)
     scope, params = _scope(department, item)
     cases, past_due, finished, ratings, realname, complained = await asyncio.gather(
         q.rows(_CASES.format(scope=scope), [lo, hi, *params]),
-        q.rows(_PAST_DUE.format(scope=scope), [today, lo, hi, *params]),
-        q.rows(_FINISHED.format(scope=scope), [lo, hi, *params]),
+        q.rows(_PAST_DUE.format(scope=scope, **_WHOLE), [today, lo, hi, *params]),
+        q.rows(_FINISHED.format(scope=scope, **_WHOLE), [lo, hi, *params]),
         q.rows(_RATINGS.format(scope=scope), [lo, hi, *params]),
         q.rows(_REALNAME.format(scope=scope), [lo, hi, *params]),
         q.rows(_COMPLAINED.format(scope=scope, top=TOP), [lo, hi, *params]),
@@ -168,9 +174,7 @@ async def figures(
         "cases": int(c["cases"] or 0),
         "finished": int(f["finished"] or 0),
         "no_visit_rate": _rate(f["no_visit"], f["finished"]),
-        "on_time_rate": _rate(
-            f["on_time"], int(f["due_finished"] or 0) + int(past_due[0]["open_past_due"] or 0)
-        ),
+        "on_time_rate": _on_time(f, past_due[0]),
         "avg_working_days": None if avg is None else round(float(Decimal(str(avg))), 2),
         "satisfaction_rate": _rate(r["satisfied"], r["rated"]),
         "poor_ratings": int(r["poor"] or 0),
@@ -178,4 +182,48 @@ async def figures(
         "top_complained": [
             {"item_code": row["item_code"], "count": int(row["n"])} for row in complained
         ],
+    }
+
+
+def _window(start: date, end: date) -> tuple[datetime, datetime]:
+    check_range(start, end)
+    return (
+        datetime.combine(start, time(0), CST),
+        datetime.combine(end + timedelta(days=1), time(0), CST),
+    )
+
+
+async def on_time_by_department(start: date, end: date, today: date) -> list[dict[str, Any]]:
+    """``on_time_rate`` per department, by the same queries as ``figures`` grouped by the
+    case's department: ``[{"department", "on_time_rate", "finished", "open_past_due"}]``."""
+    q = _Query(connections.get("default").capabilities.dialect)
+    lo, hi = _window(start, end)
+    past_due, finished = await asyncio.gather(
+        q.rows(_PAST_DUE.format(scope="", **_BY_DEPARTMENT), [today, lo, hi]),
+        q.rows(_FINISHED.format(scope="", **_BY_DEPARTMENT), [lo, hi]),
+    )
+    late = {str(r["department_code"]): r for r in past_due}
+    done = {str(r["department_code"]): r for r in finished}
+    return [
+        {
+            "department": code,
+            "on_time_rate": _on_time(done.get(code, {}), late.get(code, {})),
+            "finished": int(done.get(code, {}).get("finished") or 0),
+            "open_past_due": int(late.get(code, {}).get("open_past_due") or 0),
+        }
+        for code in sorted(set(late) | set(done))
+    ]
+
+
+async def satisfaction(start: date, end: date, department: str | None = None) -> dict[str, Any]:
+    """``satisfaction_rate`` and the counts behind it over cases filed from ``start`` to
+    ``end``, by the query ``figures`` runs: ``{"rated", "satisfaction_rate", "poor_ratings"}``."""
+    q = _Query(connections.get("default").capabilities.dialect)
+    lo, hi = _window(start, end)
+    scope, params = _scope(department, None)
+    (row,) = await q.rows(_RATINGS.format(scope=scope), [lo, hi, *params])
+    return {
+        "rated": int(row["rated"] or 0),
+        "satisfaction_rate": _rate(row["satisfied"], row["rated"]),
+        "poor_ratings": int(row["poor"] or 0),
     }
