@@ -16,7 +16,11 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.campaigns.models import Campaign
+from core.campaigns.service import message_context
+from core.campaigns.testers import resolve_testers
 from core.errors import InvalidInput
+from core.topics.catalog import BY_KEY
 from notifications import consents, sql
 from notifications.bulk import Rendered, choose_many, insert_messages, render_all
 from notifications.fitting import FitError, fit_alipay, fit_wechat
@@ -225,6 +229,25 @@ async def test_send(
         else {"citizen_id": c, "channel": "none", "status": "no_consent"}
         for c in citizen_ids
     ]
+
+
+async def test_send_to_staff(
+    registry: Registry,
+    app_ids: Mapping[str, str],
+    campaign: Campaign,
+    body: Mapping[str, Any],
+    at: datetime,
+) -> list[dict[str, str]]:
+    """The campaign's message now to the staff named in ``body`` (``{"staff": [username]}``)
+    at their own linked citizen accounts: ``[{"username", "citizen_id", "channel",
+    "status"}]``; 422 ``not_a_test_recipient`` (nothing sent) for anyone else."""
+    testers = await resolve_testers(body)
+    context = message_context(campaign)
+    event = BY_KEY[campaign.topic].event
+    rendered = OutboxCampaignDelivery(registry).rendered(event, context)
+    citizens = [t.citizen_id for t in testers]
+    sent = await test_send(rendered, app_ids, context, event, campaign.id, citizens, at)
+    return [{"username": t.username} | m for t, m in zip(testers, sent, strict=True)]
 
 
 def _names(pattern: str) -> set[str]:

@@ -11,14 +11,14 @@ from sanic_ext import openapi
 
 from core.campaigns import rules, service
 from core.campaigns.models import Campaign
-from core.campaigns.testers import MAX_TEST_RECIPIENTS, resolve_testers
+from core.campaigns.testers import MAX_TEST_RECIPIENTS
 from core.paging import fetch_page, paged
 from core.topics.catalog import BY_KEY
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, paging
 from miniapp_api.context import current_staff, services
 from miniapp_api.docs import documented
-from notifications.campaign_delivery import OutboxCampaignDelivery, test_send
+from notifications.campaign_delivery import OutboxCampaignDelivery, test_send_to_staff
 from notifications.templates import Registry
 from notifications.worker_jobs import app_ids
 
@@ -239,15 +239,12 @@ async def preview(request: Request, campaign_id: int) -> HTTPResponse:
 async def send_test(request: Request, campaign_id: int) -> HTTPResponse:
     rules.check_role((await current_staff(request)).role)
     campaign = await service.load(campaign_id)
-    testers = await resolve_testers(json_object(request))
     svc = services(request)
-    context = service.message_context(campaign)
-    event = BY_KEY[campaign.topic].event
-    rendered = _delivery(request).rendered(event, context)
-    citizens = [t.citizen_id for t in testers]
-    sent = await test_send(
-        rendered, app_ids(svc.platforms), context, event, campaign.id, citizens, svc.clock.now()
+    messages = await test_send_to_staff(
+        cast(Registry, request.app.ctx.notify_registry),
+        app_ids(svc.platforms),
+        campaign,
+        json_object(request),
+        svc.clock.now(),
     )
-    return json(
-        {"messages": [{"username": t.username} | m for t, m in zip(testers, sent, strict=True)]}
-    )
+    return json({"messages": messages})
