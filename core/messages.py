@@ -296,6 +296,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "邮件号格式不正确，请核对后重新输入（如 1234567890123）。",
         "The tracking number is not valid; please check it.",
     ),
+    "invalid_tracking_number.format": (
+        "邮件号格式不正确：EMS 邮件号为 13 位数字，或“2 个字母 + 9 位数字 + 2 个字母”"
+        "（如 EA123456785CN）。",
+        "An EMS number is 13 digits, or 2 letters, 9 digits and 2 letters (EA123456785CN).",
+    ),
+    "invalid_tracking_number.not_ems": (
+        "这不是 EMS 邮件号（EMS 的国际标准单号以字母 E 开头），请核对寄件所用的快递公司。",
+        "This is not an EMS number (international EMS numbers start with E).",
+    ),
+    "invalid_tracking_number.check_digit": (
+        "邮件号的校验位不正确，请核对是否有输错的数字。",
+        "The number's check digit is wrong; please look for a mistyped digit.",
+    ),
     "tracking_number_in_use": (
         "这个邮件号已用于其他人的办件，请核对后重新输入。",
         "This tracking number is used by another citizen's case.",
@@ -439,6 +452,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "动态码不正确或已使用过，请输入身份验证器上最新的6位动态码。",
         "The code is wrong or was already used; please enter the latest 6-digit code from your "
         "authenticator app.",
+    ),
+    "csrf_failed": (
+        "页面已过期或不是从本系统打开的，操作没有执行。请刷新页面后重试。",
+        "The form has expired or did not come from this console; nothing was done. "
+        "Please reload the page and try again.",
     ),
     "session_idle": (
         "您已较长时间未操作，为保护账号安全，请重新登录。",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import errors as domain
+
 
 class IntegrationError(Exception):
     """An external service failed. ``platform_code`` is the vendor's own code, if any."""
@@ -51,3 +53,32 @@ class SignatureInvalid(IntegrationError):
     """A signature we had to verify (inbound callback or platform answer) did not verify."""
 
     code = "signature_invalid"
+
+
+# First match wins: subclasses stand before their bases. The API (``miniapp_api/errors.py``)
+# and the console's pages answer by this one table.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (domain.Malformed, 400),
+    (domain.NotAuthenticated, 401),
+    (domain.Forbidden, 403),
+    (domain.NotFound, 404),
+    (domain.Conflict, 409),
+    (domain.TooLarge, 413),
+    (domain.UnsupportedType, 415),
+    (domain.InvalidInput, 422),
+    (domain.RateLimited, 429),
+    (domain.Unavailable, 503),
+    (SignatureInvalid, 401),
+    (Retryable, 503),
+    (Permanent, 502),
+    (IntegrationError, 502),
+    (domain.DomainError, 400),
+)
+
+
+def http_status(exc: Exception) -> int | None:
+    """The HTTP status of one of our errors; None for anything else."""
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return None

@@ -9,10 +9,13 @@ import os
 from collections.abc import Mapping
 
 import orjson
-from sanic import Sanic
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse
 from sanic_ext import Config as ExtConfig
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
+from console import errors as console_errors
+from console.mount import mount as mount_console
 from core.auth.sessions import SessionService
 from core.cases import audit_keys
 from core.cases.calendar import load_calendar, refresh_calendar
@@ -79,6 +82,13 @@ def _dumps(body: object) -> bytes:
     return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
 
 
+async def _handle_error(request: Request, exc: Exception) -> HTTPResponse:
+    """The contract's JSON error, or under /console a page for people."""
+    if console_errors.is_console(request):
+        return await console_errors.handle(request, exc)
+    return await errors.handle(request, exc)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -125,7 +135,7 @@ def create_app(
         description="Mini-program, staff, webhook and bot endpoints of the city-service "
         "backend.\n\n" + errors.described(),
     )
-    app.error_handler.add(Exception, errors.handle)
+    app.error_handler.add(Exception, _handle_error)
     install_security_headers(app, https=settings.public_base_url.startswith("https://"))
     boundary.install(app)
     for bp in (
@@ -154,6 +164,7 @@ def create_app(
     app.blueprint(public_routes.bp)
     app.blueprint(access_log.bp)
     app.blueprint(docs.blueprint())
+    mount_console(app)  # the staff console's pages at /console/ (not in the API document)
     # read and checked now: a bad templates file stops the server before it serves
     app.ctx.notify_registry = load_registry(settings.notify.templates_file)
     _attach_services(

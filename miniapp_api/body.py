@@ -8,7 +8,7 @@ from sanic import Request
 from sanic_ext.extensions.openapi.types import Integer
 
 from core.errors import InvalidInput, Malformed
-from core.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, Page
+from core.paging import Page, read_page
 
 
 def json_object(request: Request) -> dict[str, Any]:
@@ -36,24 +36,14 @@ def required_str(body: dict[str, Any], name: str, *, max_length: int = 256) -> s
     return value.strip()
 
 
-def _whole(request: Request, name: str, default: int, highest: int) -> int:
-    raw = request.args.get(name) or str(default)
-    # length first: int() of thousands of digits raises instead of answering 422
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= highest):
-        raise InvalidInput(
-            f"'{name}' must be a whole number from 1 to {highest}.", details={"field": name}
-        )
-    return int(raw)
-
-
 def page_number(request: Request) -> int:
     """The 1-based ``?page=`` (1 when absent); 422 for anything but a whole number."""
-    return _whole(request, "page", 1, MAX_PAGE)
+    return read_page(lambda name: request.args.get(name) if name == "page" else None).number
 
 
 def paging(request: Request) -> Page:
     """``?page=`` (from 1) and ``?per_page=`` (default 20, at most 100) of every paged list."""
-    return Page(page_number(request), _whole(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
+    return read_page(request.args.get)
 
 
 def flag(request: Request, name: str) -> bool:

@@ -17,24 +17,9 @@ from integrations import errors as upstream
 
 log = logging.getLogger("citysvc.api")
 
-# First match wins: subclasses stand before their bases.
-STATUS: tuple[tuple[type[Exception], int], ...] = (
-    (domain.Malformed, 400),
-    (domain.NotAuthenticated, 401),
-    (domain.Forbidden, 403),
-    (domain.NotFound, 404),
-    (domain.Conflict, 409),
-    (domain.TooLarge, 413),
-    (domain.UnsupportedType, 415),
-    (domain.InvalidInput, 422),
-    (domain.RateLimited, 429),
-    (domain.Unavailable, 503),
-    (upstream.SignatureInvalid, 401),
-    (upstream.Retryable, 503),
-    (upstream.Permanent, 502),
-    (upstream.IntegrationError, 502),
-    (domain.DomainError, 400),
-)
+# the one table from error classes to statuses lives with the error trees, so the console's
+# pages answer the same statuses as the API
+STATUS = upstream.STATUS
 
 # Sanic's own exceptions, by our code; their messages come from ``core.messages`` too.
 SANIC_CODES: dict[type[exceptions.SanicException], str] = {
@@ -114,10 +99,7 @@ def _retry_after(exc: Exception) -> dict[str, str]:
 
 
 def _status(exc: Exception) -> int | None:
-    for cls, status in STATUS:
-        if isinstance(exc, cls):
-            return status
-    return None
+    return upstream.http_status(exc)
 
 
 def _ours(

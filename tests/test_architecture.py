@@ -1,4 +1,5 @@
-"""Imports flow one way: core <- integrations <- notifications <- bot <- miniapp_api <- citysvc.
+"""Imports flow one way: core <- integrations <- notifications <- bot <- console <- miniapp_api
+<- citysvc.
 
 A lower floor never imports a higher one, and core imports no web framework or vendor SDK.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOORS = ["core", "integrations", "notifications", "bot", "miniapp_api", "citysvc"]
+FLOORS = ["core", "integrations", "notifications", "bot", "console", "miniapp_api", "citysvc"]
 CORE_FORBIDDEN = {
     "sanic",
     "sanic_ext",

@@ -1,13 +1,39 @@
-"""Recomputing promised deadlines after the calendar changed (an override, new holiday data)."""
+"""Deadlines: how close a case is to its promise (the colours of queues and warnings), and
+recomputing them after the calendar changed (an override, new holiday data)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from core.cases.calendar import load_calendar
-from core.cases.machine import CLOSED
+from core.cases.machine import CLOSED, PAUSED
 from core.cases.models import Application, CalendarOverride
+from core.cases.workdays import WorkCalendar
 from core.errors import InvalidInput
+
+GREEN, YELLOW, RED = "green", "yellow", "red"
+
+
+def deadline_colour(
+    status: str, due: date | None, today: date, calendar: WorkCalendar, near_days: int
+) -> str | None:
+    """Red past due, yellow within ``near_days`` working days of it (the supervision
+    sweep's warning window, SUPERVISION_NEAR_DEADLINE_DAYS), green before; None for a case
+    with no running clock (not accepted yet, paused, or closed)."""
+    if due is None or status in CLOSED or status in PAUSED:
+        return None
+    if today > due:
+        return RED
+    return YELLOW if calendar.workdays_between(today, due) <= near_days else GREEN
+
+
+def workdays_left(due: date | None, today: date, calendar: WorkCalendar) -> int | None:
+    """Working days from today to the due date; negative when overdue, None without one."""
+    if due is None:
+        return None
+    if today > due:
+        return -calendar.workdays_between(due, today)
+    return calendar.workdays_between(today, due)
 
 
 async def set_override(day_text: str, kind: str, note: str) -> CalendarOverride:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from core.cases.machine import CLOSED, PAUSED
 from core.cases.models import AgentAuthorization, Application
 from core.cases.numbers import is_valid_number
+from core.clock import CST
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.paging import FIRST, Page, fetch_page
 from core.staff.models import StaffMember
@@ -91,11 +94,43 @@ async def staff_case_to_act(number: str, staff: StaffMember) -> Application:
     return case
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a staff list narrows by, beyond status and overdue (the console's queue):
+    an item code, a case number (whole, or its leading part), filing days (China dates)."""
+
+    item_code: str | None = None
+    number: str | None = None
+    filed_from: date | None = None
+    filed_to: date | None = None
+
+
+NO_FILTER = CaseFilter()
+
+
+def _narrowed(query: QuerySet[Application], wanted: CaseFilter) -> QuerySet[Application]:
+    if wanted.item_code:
+        query = query.filter(item_code=wanted.item_code)
+    if wanted.number:
+        query = query.filter(number__startswith=wanted.number)
+    if wanted.filed_from:
+        query = query.filter(created_at__gte=datetime.combine(wanted.filed_from, time(), CST))
+    if wanted.filed_to:
+        end = datetime.combine(wanted.filed_to + timedelta(days=1), time(), CST)
+        query = query.filter(created_at__lt=end)
+    return query
+
+
 async def staff_cases(
-    staff: StaffMember, status: str | None, overdue: bool, today: date, page: Page = FIRST
+    staff: StaffMember,
+    status: str | None,
+    overdue: bool,
+    today: date,
+    page: Page = FIRST,
+    wanted: CaseFilter = NO_FILTER,
 ) -> tuple[list[Application], int]:
     """A page of the department's cases (admins: all), filtered, and their number."""
-    query = Application.filter(_department_scope(staff))
+    query = _narrowed(Application.filter(_department_scope(staff)), wanted)
     if status:
         if status not in STATUSES:
             raise InvalidInput(

@@ -87,6 +87,22 @@ async def record_shipment(
         )
 
 
+async def mail_result(
+    ctx: CaseContext,
+    tracker: TrackingProvider | None,
+    case: Application,
+    raw_number: str,
+    actor: str,
+) -> Shipment:
+    """``record_shipment``, then the carrier's subscription when a tracker is configured (a
+    failed subscription does not fail the mailing: the poller retries it). The staff API and
+    the console's 邮寄 button both mail through here."""
+    shipment = await record_shipment(ctx, case, raw_number, actor)
+    if tracker is not None:
+        await subscribe_parcel(tracker, shipment.tracking_number, ctx.clock.now())
+    return shipment
+
+
 async def _claim_number(number: str, case: Application) -> None:
     """Conflict ``tracking_number_in_use`` when ``number`` is on another citizen's case.
 

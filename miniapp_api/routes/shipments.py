@@ -7,7 +7,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from core.cases.queries import staff_case_to_act
-from core.shipping.service import apply_update, record_shipment, subscribe_parcel
+from core.shipping.service import apply_update, mail_result
 from integrations.tracking.client import CALLBACK_PATH, PUSH_ANSWER, verify_push
 from miniapp_api import schemas as s
 from miniapp_api.body import json_object, required_str
@@ -46,10 +46,7 @@ async def record(request: Request, number: str) -> HTTPResponse:
     raw = required_str(json_object(request), "tracking_number", max_length=64)
     svc = services(request)
     case = await staff_case_to_act(number, member)
-    shipment = await record_shipment(svc.cases, case, raw, f"staff:{member.username}")
-    if svc.platforms.tracking is not None:
-        # a failed subscription does not fail the request: the poller retries it
-        await subscribe_parcel(svc.platforms.tracking, shipment.tracking_number, svc.clock.now())
+    await mail_result(svc.cases, svc.platforms.tracking, case, raw, f"staff:{member.username}")
     return await staff_detail(request, number, member)
 
 

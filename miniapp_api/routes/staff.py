@@ -8,16 +8,13 @@ from sanic_ext import openapi
 
 from core.cases.instant import check_revocable
 from core.cases.machine import STAFF_ACTIONS
-from core.cases.models import AuditEntry
 from core.cases.notes import read_note
 from core.cases.queries import staff_case, staff_case_to_act, staff_cases
 from core.cases.transitions import move
-from core.cases.views import staff_view, summary
+from core.cases.views import summary
 from core.errors import InvalidInput, NotFound
-from core.identity.models import Citizen
 from core.paging import paged
 from core.ratelimit import STAFF_LOGIN_PER_IP, enforce
-from core.shipping.views import staff_shipment
 from core.staff import access_log
 from core.staff.models import StaffMember
 from core.staff.signin import Attempt, sign_in
@@ -28,7 +25,7 @@ from miniapp_api.body import flag, json_object, paging, required_str
 from miniapp_api.context import current_staff, services
 from miniapp_api.docs import documented
 from miniapp_api.headers import attachment
-from notifications.outbox import messages_for
+from notifications.staff_case import staff_case_detail
 
 bp = Blueprint("staff", url_prefix="/api/v1/staff")
 
@@ -74,13 +71,7 @@ async def login(request: Request) -> HTTPResponse:
 
 
 async def _detail(request: Request, number: str, member: StaffMember) -> HTTPResponse:
-    case = await staff_case(number, member)
-    entries = await AuditEntry.filter(application_id=case.id).order_by("seq")
-    citizen = await Citizen.get_or_none(id=case.citizen_id)
-    mailed = case.status in ("result_mailed", "delivered")
-    shipment = await staff_shipment(case.id) if mailed else None
-    messages = await messages_for(case.id)
-    return json(staff_view(services(request).cases, case, entries, citizen, shipment, messages))
+    return json(await staff_case_detail(services(request).cases, number, member))
 
 
 @bp.get("/applications")

@@ -1,0 +1,96 @@
+"""The console's Chinese words for the domain's codes: states, actions, events, channels.
+
+The state and action words are fixed for the people who use them (README, "Staff console").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from core.clock import CST
+
+STATUS_NAMES = {
+    "submitted": "已提交",
+    "accepted": "已受理",
+    "refused": "不予受理",
+    "supplement_requested": "待补正",
+    "under_review": "审查中",
+    "suspended": "已中止",
+    "approved": "已批准",
+    "denied": "不予批准",
+    "result_mailed": "已寄出",
+    "delivered": "已送达",
+    "collected": "已领取",
+    "withdrawn": "已撤回",
+}
+ACTION_LABELS = {
+    "accept": "受理",
+    "refuse": "不予受理",
+    "request_supplement": "要求补正",
+    "start_review": "开始审查",
+    "approve": "批准",
+    "deny": "不予批准",
+    "suspend": "中止",
+    "resume": "恢复",
+    "extend": "延期",
+    "hand_over": "窗口领取",
+    "revoke_instant": "撤销秒批",
+    "ship": "邮寄",
+    "deliver": "签收",
+    "submit": "提交申请",
+    "supplement": "补正材料",
+    "withdraw": "撤回申请",
+}
+MESSAGE_STATUSES = {
+    "queued": "待发送",
+    "sending": "发送中",
+    "sent": "已发送",
+    "failed": "发送失败",
+    "no_consent": "未订阅",
+    "no_channel": "无可用渠道",
+}
+CHANNELS = {
+    "wechat": "微信订阅消息",
+    "alipay": "支付宝模板消息",
+    "official_account": "公众号模板消息",
+    "sms": "短信",
+}
+EVENT_SUFFIXES = {"extended": "办理期限延长", "delivery_failed": "邮件投递异常"}
+
+
+def status_name(code: str | None) -> str:
+    return STATUS_NAMES.get(code or "", code or "")
+
+
+def event_name(event: str) -> str:
+    kind, _, what = event.partition(".")
+    if kind == "application":
+        return EVENT_SUFFIXES.get(what) or f"办件{status_name(what)}"
+    return EVENT_SUFFIXES.get(what, event)
+
+
+def message_status(code: str) -> str:
+    return MESSAGE_STATUSES.get(code, code)
+
+
+def channel_name(code: str | None) -> str:
+    return CHANNELS.get(code or "", code or "—")
+
+
+def time_text(value: object) -> str:
+    """An ISO time or a datetime as China time, ``2026-05-06 14:03``; a date as ``2026-05-06``."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            parsed: date = (
+                datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+            )
+        except ValueError:
+            return value
+        value = parsed
+    if isinstance(value, datetime):
+        return value.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
