@@ -17,6 +17,7 @@ from html import escape
 
 from core.clock import CST
 
+EVERY_LABEL = 12
 FONT = "font-family=\"system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif\""
 INK, GRID, MUTED = "#1f2937", "#d1d5db", "#4b5563"
 COLOURS = {
@@ -42,7 +43,7 @@ class Series:
 def _open(width: int, height: int, title: str, desc: str, css: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {escape(css)}" '
-        f'viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'preserveAspectRatio="xMidYMid meet" {FONT} font-size="13">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
@@ -106,14 +107,31 @@ def line_chart(
 
     for s in series:
         out.append(_polyline(s, x_at, y_at))
-    labels = x_labels or [_clock(x) for x in xs]
-    if labels:
-        out.append(_text(left, height - bottom + 18, labels[0], "start"))
-        if len(labels) > 1:
-            out.append(_text(left + plot_w, height - bottom + 18, labels[-1], "end"))
+    out += _x_labels(
+        x_labels or [_clock(x) for x in xs], x_at, height - bottom + 18, bool(x_labels)
+    )
     out.append(_legend(series, left, 18, percent))
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _x_labels(
+    labels: Sequence[str], x_at: Callable[[int], float], y: float, every: bool
+) -> list[str]:
+    """Each label under its point when given and at most ``EVERY_LABEL``; else the first and
+    the last (once when they read the same)."""
+    if every and len(labels) <= EVERY_LABEL:
+        last = len(labels) - 1
+        anchors = ["start" if i == 0 else "end" if i == last else "middle" for i in range(last + 1)]
+        return [
+            _text(x_at(i), y, t, a) for i, (t, a) in enumerate(zip(labels, anchors, strict=True))
+        ]
+    if not labels:
+        return []
+    ends = [_text(x_at(0), y, labels[0], "start")]
+    if len(labels) > 1 and labels[-1] != labels[0]:
+        ends.append(_text(x_at(len(labels) - 1), y, labels[-1], "end"))
+    return ends
 
 
 def _last_text(s: Series, percent: bool) -> str:
@@ -151,7 +169,7 @@ def _polyline(s: Series, x_at: Callable[[int], float], y_at: Callable[[float], f
                 f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" '
                 f'stroke-linejoin="round" points="{points}"/>'
             )
-        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in run]
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in run]
     parts.append("</g>")
     return "".join(parts)
 
@@ -192,15 +210,15 @@ def bar_chart(
     row: int = 30,
 ) -> str:
     """Horizontal bars, one row each, the value written at the bar's end."""
-    label_w, right, top = 220, 150, 12
-    height = top * 2 + row * max(1, len(bars))
+    label_w, right, top = 220, 210, 12
+    height = top * 2 + row * max(2, len(bars))
     plot_w = width - label_w - right
     values = [b.value for b in bars if b.value is not None]
     x_top = 1.0 if percent else _nice_top(max(values, default=0))
     desc = "；".join(f"{b.label}：{_bar_text(b, percent)}" for b in bars) or "暂无数据"
     out = _open(width, height, title, desc, "chart-bars")
     if not bars:
-        out.append(_text(width / 2, top + row / 2 + 4, "暂无数据", "middle"))
+        out.append(_text(width / 2, top + row + 4, "所选范围内暂无数据", "middle"))
     for i, b in enumerate(bars):
         y = top + i * row
         out.append(_text(label_w - 10, y + row / 2 + 4, _short(b.label, 15), "end", INK))
@@ -217,7 +235,10 @@ def bar_chart(
 
 
 def _bar_text(b: Bar, percent: bool) -> str:
-    shown = "无数据" if b.value is None else _number(b.value, percent)
+    if b.value is None:
+        shown = "无数据"
+    else:
+        shown = f"{b.value * 100:.1f}%" if percent else _number(b.value, percent)
     return f"{shown} {b.note}".strip()
 
 

@@ -54,9 +54,8 @@ def _draft(form: Mapping[str, str], now: datetime) -> tuple[Campaign, list[str]]
     return campaign, problems
 
 
-def _sources(pattern: str) -> list[str]:
-    names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
-    return sorted(names & set(CHECKED))
+def _placeholders(pattern: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(pattern) if name]
 
 
 def _field(template: Template, key: str, value: str, pattern: str) -> dict[str, Any]:
@@ -71,7 +70,8 @@ def _field(template: Template, key: str, value: str, pattern: str) -> dict[str, 
         "kind": kind,
         "rule": ALIPAY_RULE_TEXT if template.platform == "alipay" else RULE_TEXTS.get(kind, ""),
         "limit": limit,
-        "sources": _sources(pattern),
+        "sources": sorted(set(_placeholders(pattern)) & set(CHECKED)),
+        "placeholders": _placeholders(pattern),
         "value": value,
         "length": len(value),
         "sent_as": sent,

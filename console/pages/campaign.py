@@ -8,6 +8,7 @@ which refreshes it every two seconds while the campaign may still send.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -59,6 +60,11 @@ def chart(shown: dict[str, Any]) -> str:
     )
 
 
+def clock_text(at: datetime) -> str:
+    """``14:03:07`` in China time."""
+    return f"{at.astimezone(CST):%H:%M:%S}"
+
+
 def _form(campaign: Campaign) -> dict[str, str]:
     """The campaign's texts as the editor holds them (for the exact preview)."""
     return {
@@ -91,6 +97,7 @@ async def _page(
         preview=preview_draft(registry(request), _form(campaign), svc.clock.now()),
         figures=shown["figures"],
         chart=chart(shown),
+        updated_at=clock_text(svc.clock.now()),
         live=campaign.status in LIVE,
         can=_allowed(campaign),
         done=DONE.get(forms.arg(request, "done"), ""),
@@ -127,6 +134,7 @@ async def figures(request: Request, who: Visitor, campaign_id: int) -> HTTPRespo
         "status_name": STATUS_NAMES.get(shown["status"], shown["status"]),
         "figures": shown["figures"],
         "svg": chart(shown),
+        "updated_at": clock_text(services(request).clock.now()),
     }
     return json(body, headers={"Cache-Control": "private, no-store"})
 

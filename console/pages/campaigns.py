@@ -36,6 +36,7 @@ from notifications.templates import Registry
 bp = Blueprint("console_campaigns", url_prefix="/console")
 ROLES = tuple(sorted(PUBLICITY_ROLES))
 DRAFT_FIELDS = ("name", "topic", "title", "summary", "page", "send_at", "recurrence")
+UPCOMING_DAYS = 120  # the list's side column: far enough ahead to see 3·15 from December
 DEFAULT_HOUR = time(9, 0)  # a campaign planned from the calendar goes out at 9 in the morning
 
 
@@ -68,7 +69,8 @@ async def campaigns(request: Request, who: Visitor) -> HTTPResponse:
         total=total,
         topics={t.key: t.name for t in TOPICS},
         status_names=calendar.STATUS_NAMES,
-        upcoming=await calendar.upcoming(_today(request), days=60),
+        upcoming=await calendar.upcoming(_today(request), days=UPCOMING_DAYS),
+        upcoming_days=UPCOMING_DAYS,
         page_number=paging.number,
         pages=pages,
         done=_DONE.get(forms.arg(request, "done"), ""),
@@ -106,7 +108,7 @@ async def month(request: Request, who: Visitor) -> HTTPResponse:
 def _draft_values(request: Request, source: Any) -> dict[str, Any]:
     """The editor's fields as typed (``source``: the form, or the query of a planned day)."""
     today = _today(request)
-    values = {name: str(source.get(name) or "").strip() for name in DRAFT_FIELDS}
+    values: dict[str, Any] = {name: str(source.get(name) or "").strip() for name in DRAFT_FIELDS}
     planned = forms.day(request, "date") if source is request.args else None
     if planned is not None and not values["send_at"]:
         values["send_at"] = datetime.combine(planned, DEFAULT_HOUR).strftime("%Y-%m-%dT%H:%M")
@@ -214,9 +216,10 @@ def limits_text(preview: dict[str, Any], source: str) -> str:
     return "；" + "，".join(parts) if parts else ""
 
 
-def planned_link(event: dict[str, Any]) -> str:
-    """The editor prefilled for an event of the calendar."""
-    return "/console/campaigns/new?" + urlencode({"topic": event["topic"], "date": event["date"]})
+def planned_link(event: dict[str, Any], topic: str | None = None) -> str:
+    """The editor prefilled for an event of the calendar (its main topic, or ``topic``)."""
+    query = {"topic": topic or event["topic"], "date": event["date"]}
+    return "/console/campaigns/new?" + urlencode(query)
 
 
 environment().globals.update(planned_link=planned_link, limits_text=limits_text)

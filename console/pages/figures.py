@@ -28,6 +28,8 @@ from core.messages import render
 bp = Blueprint("console_figures", url_prefix="/console")
 DEFAULT_DAYS = 180
 ON_TIME_GOAL = 0.95  # a department below it is drawn in red
+ALL = "all"  # the whole district (an empty choice would be dropped from the query)
+WIDE, HALF = 900, 560  # the charts' widths in pixels (they shrink on narrower screens)
 
 
 def _range(request: Request, today: date) -> tuple[date, date]:
@@ -42,13 +44,14 @@ def _charts(found: dict[str, Any]) -> dict[str, str]:
             charts.Bar(
                 row["department_name"],
                 row["on_time_rate"],
-                f"（办结 {row['finished']}，超期未办结 {row['open_past_due']}）",
+                f"办结 {row['finished']} · 超期未结 {row['open_past_due']}",
                 alert=row["on_time_rate"] is not None and row["on_time_rate"] < ON_TIME_GOAL,
             )
             for row in found["on_time_by_department"]
         ],
         title="各部门按时办结率",
         percent=True,
+        width=WIDE,
     )
     periods = found["satisfaction"]
     satisfaction = charts.line_chart(
@@ -57,13 +60,12 @@ def _charts(found: dict[str, Any]) -> dict[str, str]:
         title="满意率变化",
         x_labels=[p["label"] for p in periods],
         percent=True,
+        width=HALF,
     )
     complained = charts.bar_chart(
-        [
-            charts.Bar(c["item_name"], c["count"], "件投诉")
-            for c in found["top_complained"]
-        ],
+        [charts.Bar(c["item_name"], c["count"], "件投诉") for c in found["top_complained"]],
         title="投诉最多的事项",
+        width=WIDE,
     )
     return {"on_time": on_time, "satisfaction": satisfaction, "complained": complained}
 
@@ -75,7 +77,7 @@ async def figures(request: Request, who: Visitor) -> HTTPResponse:
     start, end = _range(request, today)
     departments = await Department.all().order_by("code").values_list("code", "name")
     own = who.member.department_code if who.role in ("clerk", "supervisor") else None
-    asked = forms.arg(request, "department") if "department" in request.args else (own or "")
+    asked = forms.arg(request, "department") or own or ALL
     department = asked if asked in {code for code, _ in departments} else None
     error, status = "", 200
     try:
@@ -92,7 +94,7 @@ async def figures(request: Request, who: Visitor) -> HTTPResponse:
         found=found,
         charts=_charts(found),
         departments=departments,
-        shown={"from": start.isoformat(), "to": end.isoformat(), "department": department or ""},
+        shown={"from": start.isoformat(), "to": end.isoformat(), "department": department or ALL},
         error=error,
     )
 

@@ -13,6 +13,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
 from console import forms
+from console.catalogue_names import item_names
 from console.context import app_state, services
 from console.guard import Visitor, page
 from console.render import page as render_page
@@ -111,12 +112,13 @@ async def _feedback_page(
     status = _status(request, FEEDBACK_STATUS)
     paging = forms.page_of(request)
     rows, total = await feedback.staff_page(who.member, status, paging)
+    names = await item_names(str(r["item_code"]) for r in rows if r["item_code"])
     return render_page(
         request,
         "feedback.html",
         status=status_code,
         title="群众意见",
-        rows=rows,
+        rows=[r | {"item_name": names.get(str(r["item_code"]), r["item_code"])} for r in rows],
         total=total,
         shown=status or "",
         statuses=FEEDBACK_STATUS,

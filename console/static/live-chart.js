@@ -16,10 +16,13 @@
       }
     });
     var status = document.querySelector("[data-campaign-status]");
-    if (status && data.status_name) { status.textContent = data.status_name; }
+    if (status && data.status_name) {
+      status.textContent = data.status_name;
+      status.className = "tag campaign-" + data.status;
+    }
     box.setAttribute("data-status", data.status);
     var stamp = box.querySelector("[data-updated]");
-    if (stamp) { stamp.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false }); }
+    if (stamp && data.updated_at) { stamp.textContent = data.updated_at; }  // China time
   }
 
   function poll(box) {

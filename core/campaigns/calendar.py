@@ -37,19 +37,25 @@ STATUS_NAMES = {
 
 @dataclass(frozen=True)
 class Event:
-    """One thing on one day: ``kind`` is observance, holiday, exam_release or campaign."""
+    """One thing on one day: ``kind`` is observance, holiday, exam_release or campaign;
+    ``topics`` the topic a campaign is about, or those a day suggests (first: the main one)."""
 
     day: date
     kind: str
     title: str
-    topic: str | None = None
+    topics: tuple[str, ...] = ()
     campaign_id: int | None = None
     status: str | None = None
 
     def shown(self) -> dict[str, Any]:
+        """``{"date", "kind", "title", "topic", "topic_name", "plans": [{"topic", "name"}],
+        "campaign_id", "status", "status_name"}``."""
         data = asdict(self) | {"date": self.day.isoformat()}
-        data.pop("day")
-        data["topic_name"] = BY_KEY[self.topic].name if self.topic in BY_KEY else None
+        del data["day"], data["topics"]
+        known = [t for t in self.topics if t in BY_KEY]
+        data["topic"] = self.topics[0] if self.topics else None
+        data["topic_name"] = BY_KEY[known[0]].name if known else None
+        data["plans"] = [{"topic": t, "name": BY_KEY[t].name} for t in known]
         data["status_name"] = STATUS_NAMES.get(self.status or "")
         return data
 
@@ -63,11 +69,10 @@ def _fixed(start: date, end: date) -> list[Event]:
     for day in _days(start, end):
         for month, mday, title, topic in OBSERVANCES:
             if (day.month, day.day) == (month, mday):
-                found.append(Event(day, "observance", title, topic))
+                found.append(Event(day, "observance", title, (topic,)))
         name = holiday_name(day)
         if name and holiday_name(day - timedelta(days=1)) != name:
-            for topic in HOLIDAY_TOPICS:
-                found.append(Event(day, "holiday", f"{name}假期开始", topic))
+            found.append(Event(day, "holiday", f"{name}假期开始", HOLIDAY_TOPICS))
     return found
 
 
@@ -86,7 +91,7 @@ async def _exams(start: date, end: date) -> list[Event]:
             e.release_at.astimezone(CST).date(),
             "exam_release",
             f"{BY_KEY[e.topic].name if e.topic in BY_KEY else e.topic}发布（{e.key}）",
-            e.topic,
+            (e.topic,),
         )
         for e in exams
     ]
@@ -96,7 +101,7 @@ async def _campaigns(start: date, end: date) -> list[Event]:
     lo, hi = _bounds(start, end)
     campaigns = await Campaign.filter(send_at__gte=lo, send_at__lt=hi).order_by("send_at", "id")
     return [
-        Event(c.send_at.astimezone(CST).date(), "campaign", c.name, c.topic, c.id, c.status)
+        Event(c.send_at.astimezone(CST).date(), "campaign", c.name, (c.topic,), c.id, c.status)
         for c in campaigns
     ]
 
@@ -142,6 +147,6 @@ async def month(year: int, month_number: int, today: date) -> dict[str, Any]:
     }
 
 
-async def upcoming(today: date, days: int = 60) -> list[dict[str, Any]]:
+async def upcoming(today: date, days: int = 120) -> list[dict[str, Any]]:
     """The next ``days`` days' events, for the campaign list's side column."""
     return [e.shown() for e in await events(today, today + timedelta(days=days))]

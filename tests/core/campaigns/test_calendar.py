@@ -82,11 +82,9 @@ async def test_may_day_holidays_and_exam_releases(db: str) -> None:
     may = await calendar.month(2026, 5, today=date(2026, 5, 1))
     first = day(may, "2026-05-01")
     assert first["holiday"] == "劳动节"
-    assert kinds(first) == [
-        ("observance", "labour_rights"),
-        ("holiday", "highway_traffic"),
-        ("holiday", "bus_routes"),
-    ]
+    assert kinds(first) == [("observance", "labour_rights"), ("holiday", "highway_traffic")]
+    assert [p["name"] for p in first["events"][1]["plans"]] == ["高速路况", "公交线路"]
+    assert first["events"][1]["title"] == "劳动节假期开始"
     assert day(may, "2026-05-02")["events"] == []  # the holiday is announced on its first day
     assert day(may, "2026-05-02")["holiday"] == "劳动节"
     june = await calendar.month(2026, 6, today=date(2026, 6, 1))
