@@ -18,6 +18,7 @@ from html import escape
 from core.clock import CST
 
 EVERY_LABEL = 12
+CHAR_WIDTH = 13  # a Chinese character at the charts' font size, in SVG units
 FONT = "font-family=\"system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif\""
 INK, GRID, MUTED = "#1f2937", "#d1d5db", "#4b5563"
 COLOURS = {
@@ -48,6 +49,12 @@ def _open(width: int, height: int, title: str, desc: str, css: str) -> list[str]
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
     ]
+
+
+def _count_top(value: float) -> float:
+    """A top for whole counts with four whole steps of 1, 2, 2.5 or 5 times a power of ten."""
+    step = max(1.0, _nice_top(value / 4))
+    return float(int(step + 0.999) * 4) if step < 10 else step * 4
 
 
 def _nice_top(value: float) -> float:
@@ -91,7 +98,7 @@ def line_chart(
     left, right, top, bottom = 56, 16, 36, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
-    y_top = 1.0 if percent else _nice_top(max(values, default=0))
+    y_top = 1.0 if percent else _count_top(max(values, default=0))
     desc = "；".join(f"{s.label}：{_last_text(s, percent)}" for s in series)
     out = _open(width, height, title, desc, "chart-line")
     out += _grid(left, top, plot_w, plot_h, y_top, percent)
@@ -122,10 +129,12 @@ def _x_labels(
     the last (once when they read the same)."""
     if every and len(labels) <= EVERY_LABEL:
         last = len(labels) - 1
-        anchors = ["start" if i == 0 else "end" if i == last else "middle" for i in range(last + 1)]
-        return [
-            _text(x_at(i), y, t, a) for i, (t, a) in enumerate(zip(labels, anchors, strict=True))
-        ]
+        gap = (x_at(last) - x_at(0)) / max(1, last)
+        widest = max(CHAR_WIDTH * len(t) + 8 for t in labels)
+        stride = max(1, -(-int(widest) // max(1, int(gap))))  # labels never overlap
+        shown = [i for i in range(last + 1) if i % stride == 0 and last - i >= stride]
+        anchor = {0: "start", last: "end"}
+        return [_text(x_at(i), y, labels[i], anchor.get(i, "middle")) for i in [*shown, last]]
     if not labels:
         return []
     ends = [_text(x_at(0), y, labels[0], "start")]
@@ -214,7 +223,7 @@ def bar_chart(
     height = top * 2 + row * max(2, len(bars))
     plot_w = width - label_w - right
     values = [b.value for b in bars if b.value is not None]
-    x_top = 1.0 if percent else _nice_top(max(values, default=0))
+    x_top = 1.0 if percent else _count_top(max(values, default=0))
     desc = "；".join(f"{b.label}：{_bar_text(b, percent)}" for b in bars) or "暂无数据"
     out = _open(width, height, title, desc, "chart-bars")
     if not bars:
@@ -252,12 +261,12 @@ def column_chart(
     """Vertical columns for counts by day (the first and last labels written under them)."""
     left, right, top, bottom = 40, 10, 14, 26
     plot_w, plot_h = width - left - right, height - top - bottom
-    y_top = _nice_top(max(values, default=0))
+    y_top = _count_top(max(values, default=0))
     total = sum(values)
     out = _open(
         width, height, title, f"合计 {total}，最多一天 {max(values, default=0)}", "chart-columns"
     )
-    out += _grid(left, top, plot_w, plot_h, y_top, False)[::2]
+    out += _grid(left, top, plot_w, plot_h, y_top, False)
     step = plot_w / max(1, len(values))
     for i, v in enumerate(values):
         h = plot_h * v / y_top

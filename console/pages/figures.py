@@ -29,7 +29,7 @@ bp = Blueprint("console_figures", url_prefix="/console")
 DEFAULT_DAYS = 180
 ON_TIME_GOAL = 0.95  # a department below it is drawn in red
 ALL = "all"  # the whole district (an empty choice would be dropped from the query)
-WIDE, HALF = 900, 560  # the charts' widths in pixels (they shrink on narrower screens)
+WIDE, HALF = 760, 560  # the charts' widths in pixels (they shrink on narrower screens)
 
 
 def _range(request: Request, today: date) -> tuple[date, date]:
@@ -58,7 +58,7 @@ def _charts(found: dict[str, Any]) -> dict[str, str]:
         list(range(len(periods))),
         [charts.Series("rate", "满意率", [p["satisfaction_rate"] for p in periods])],
         title="满意率变化",
-        x_labels=[p["label"] for p in periods],
+        x_labels=[p["label"].split("年")[-1] for p in periods],
         percent=True,
         width=HALF,
     )

@@ -8,6 +8,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from console import charts
+from console.catalogue_names import item_names
 from console.context import services
 from console.guard import Visitor, page
 from console.labels import message_status
@@ -24,6 +25,7 @@ ROLES = ("publicity", "supervisor", "admin")
 async def policies(request: Request, who: Visitor) -> HTTPResponse:
     today = services(request).clock.now().astimezone(CST).date()
     found = await policy_figures(today)
+    names = await item_names(str(p["item_code"]) for p in found)
     drawn = {
         p["code"]: charts.column_chart(
             [d["date"][5:] for d in p["by_day"]],
@@ -36,7 +38,7 @@ async def policies(request: Request, who: Visitor) -> HTTPResponse:
         request,
         "policies.html",
         title="免申即享",
-        policies=found,
+        policies=[p | {"item_name": names.get(str(p["item_code"]), p["item_code"])} for p in found],
         charts=drawn,
         days=DAYS,
         message_status=message_status,
