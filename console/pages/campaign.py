@@ -23,9 +23,10 @@ from core.campaigns import series, service
 from core.campaigns.calendar import STATUS_NAMES
 from core.campaigns.models import DRAFT, Campaign
 from core.clock import CST
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.messages import render
 from core.topics.catalog import BY_KEY
+from integrations.errors import http_status
 from notifications.campaign_delivery import OutboxCampaignDelivery, test_send_to_staff
 from notifications.campaign_preview import preview_draft
 from notifications.worker_jobs import app_ids
@@ -153,10 +154,10 @@ async def act(request: Request, who: Visitor, campaign_id: int, action: str) -> 
         elif action == "test-send":
             return await _test_send(request, who, campaign_id)
         else:
-            raise DomainError("Unknown action.", code="invalid_action")
+            raise InvalidInput("Unknown action.", code="invalid_action")
     except DomainError as exc:
         campaign = await service.load(campaign_id)
-        status = 403 if exc.code == "self_approval" else 409
+        status = http_status(exc) or 409  # self_approval 403, invalid_transition 409, ...
         return await _page(request, who, campaign, status, render(exc.code, "zh", exc.details))
     return redirect(f"/console/campaigns/{campaign_id}?done={action}")
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from citysvc.demo import DEMO_WECHAT_APPID
+from citysvc.demo_data import DEMO_PASSWORD
 from core.clock import CST
 from core.identity.models import Citizen, PlatformAccount
 from core.staff.models import StaffMember
@@ -172,3 +173,101 @@ async def test_the_calendar_shows_the_days_campaigns_ride_on(console: Console) -
     await console.shot(page, "publicity-20-calendar")
     await page.goto(console.stack.api + "/console/campaigns/calendar?month=2026-05")
     await expect(page.locator('td[data-date="2026-05-01"]')).to_contain_text("5·1 国际劳动节")
+
+
+async def draft(page: Any, console: Console, name: str, rate: int) -> str:
+    """A campaign to food-safety subscribers, due at once, with no quiet hours; its page."""
+    from playwright.async_api import expect
+
+    await page.goto(console.stack.api + "/console/campaigns/new")
+    await page.get_by_label("活动名称").fill(name)
+    await page.get_by_label("主题").select_option("food_safety")
+    await page.get_by_label("标题").fill("食品安全追溯码查询开通")
+    await page.get_by_label("摘要").fill("扫码查看来源")
+    past = datetime.now(CST) - timedelta(minutes=5)
+    await page.get_by_label("发送时间（北京时间）").fill(past.strftime("%Y-%m-%dT%H:%M"))
+    await page.get_by_label("从").fill("00:00")
+    await page.get_by_label("到").fill("00:00")
+    await page.get_by_label("每秒最多发送条数").fill(str(rate))
+    await page.get_by_role("button", name="保存草稿").click()
+    await expect(page.locator("[data-campaign-status]")).to_have_text("草稿")
+    return str(page.url.split("?")[0])
+
+
+async def until(check: Any, seconds: float = 30.0) -> None:
+    for _ in range(int(seconds * 10)):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the condition never held")
+
+
+async def test_pause_resume_and_cancel_while_sending(console: Console) -> None:
+    from playwright.async_api import expect
+
+    audience = [await subscriber(console, "food_safety") for _ in range(12)]
+    maker = await console.sign_in("publicity1")
+    url = await draft(maker, console, "暂停与取消", rate=1)
+    checker = await console.sign_in("publicity2")
+    await checker.goto(url)
+    # a form posted without its token changes nothing
+    answer = await checker.request.post(url + "/approve", form={"csrf": "forged"})
+    assert answer.status == 403
+    await checker.reload()
+    await expect(checker.locator("[data-campaign-status]")).to_have_text("草稿")
+    await checker.get_by_role("button", name="审批通过").click()
+
+    def delivered() -> int:
+        return sum(len(received(console, openid)) for _, openid in audience)
+
+    async def some_sent() -> bool:
+        return delivered() >= 2
+
+    await until(some_sent)
+    await checker.get_by_role("button", name="暂停发送").click()
+    await expect(checker.get_by_role("status")).to_contain_text("已暂停")
+    await expect(checker.locator("[data-campaign-status]")).to_have_text("已暂停")
+    at_pause = delivered()
+    await asyncio.sleep(3)  # at a message a second, three more would have gone out
+    assert delivered() <= at_pause + 1  # at most the one already under way
+    await console.shot(checker, "publicity-15-paused")
+    held = delivered()
+
+    await checker.get_by_role("button", name="恢复发送").click()
+    await expect(checker.get_by_role("status")).to_contain_text("已恢复")
+
+    async def resumed() -> bool:
+        return delivered() > held
+
+    await until(resumed)
+    checker.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await checker.get_by_role("button", name="取消活动").click()
+    await expect(checker.get_by_role("status")).to_contain_text("已取消")
+    await expect(checker.locator("[data-campaign-status]")).to_have_text("已取消")
+    at_cancel = delivered()
+    await asyncio.sleep(3)
+    assert delivered() <= at_cancel + 1
+    assert delivered() < len(audience)
+    remaining = await checker.locator('[data-figure="remaining"]').text_content()
+    assert remaining is not None and int(remaining) > 0
+    await console.shot(checker, "publicity-16-cancelled")
+
+
+async def test_every_role_sees_the_figures_dashboard(console: Console) -> None:
+    from playwright.async_api import expect
+
+    supervisor = await StaffMember.filter(role="supervisor").first()
+    assert supervisor is not None
+    for username in ("publicity1", supervisor.username, "admin"):
+        # signed in through the form (a role's landing page may be another helper's)
+        page = await console.new_page()
+        await page.goto(console.stack.api + "/console/login?next=/console/figures")
+        await page.get_by_label("用户名").fill(username)
+        await page.get_by_label("密码").fill(DEMO_PASSWORD)
+        await page.get_by_role("button", name="登录").click()
+        await page.goto(console.stack.api + "/console/figures")
+        await expect(page.get_by_role("link", name="数据看板")).to_have_attribute(
+            "aria-current", "page"
+        )
+        for title in ("各部门按时办结率", "满意率变化", "投诉最多的事项"):
+            await expect(page.get_by_role("img", name=title)).to_be_visible()
