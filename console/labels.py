@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "submit": "提交申请",
     "supplement": "补正材料",
     "withdraw": "撤回申请",
+    "instant_approve": "秒批通过",
+    "instant_check": "秒批核验",
 }
 MESSAGE_STATUSES = {
     "queued": "待发送",
@@ -94,3 +96,42 @@ def time_text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def actor_name(actor: str) -> str:
+    """Who did a step, as the audit trail stores it (``staff:NAME``, ``citizen:ID``, ...)."""
+    kind, _, who = actor.partition(":")
+    if kind == "staff":
+        return who
+    if kind == "citizen":
+        return "申请人"
+    if kind == "agent":
+        return "代办人"
+    if actor == "system:instant":
+        return "系统（秒批）"
+    return "系统"
+
+
+RULE_SUBJECTS = {"age": "年龄", "township": "所在镇街", "licence": "电子证照"}
+RULE_OPS = {
+    "eq": "等于",
+    "ne": "不等于",
+    "lt": "小于",
+    "le": "不大于",
+    "gt": "大于",
+    "ge": "不小于",
+    "in": "属于",
+    "held": "已持有",
+    "not_held": "未持有",
+}
+
+
+def rule_text(text: str) -> str:
+    """A rule as ``core.rules`` writes it (``form.收入 lt 3000``) in the clerk's words."""
+    subject, _, rest = text.partition(" ")
+    op, _, value = rest.partition(" ")
+    if subject.startswith("form."):
+        subject = "申请表“" + subject[5:] + "”"
+    else:
+        subject = RULE_SUBJECTS.get(subject, subject)
+    return " ".join(part for part in (subject, RULE_OPS.get(op, op), value) if part)

@@ -27,7 +27,7 @@ class Link:
 NAV: list[Link] = [
     Link("办件队列", "/console/cases", CASE_READERS),
     Link("预警", "/console/warnings", CASE_READERS),
-    Link("超期办件", "/console/overdue", (SUPERVISOR, ADMIN)),
+    Link("超期办件", "/console/cases?overdue=1", (SUPERVISOR, ADMIN)),
     Link("差评申诉", "/console/appeals", (SUPERVISOR, ADMIN)),
     Link("差评整改", "/console/rectifications", (CLERK,)),
     Link("群众意见", "/console/feedback", (CLERK, ADMIN)),

@@ -34,6 +34,8 @@ _env.globals.update(
     message_status=labels.message_status,
     channel_name=labels.channel_name,
     time=labels.time_text,
+    actor_name=labels.actor_name,
+    rule_text=labels.rule_text,
 )
 
 

@@ -453,6 +453,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The code is wrong or was already used; please enter the latest 6-digit code from your "
         "authenticator app.",
     ),
+    "invalid_import_file": (
+        "文件无法读取，请上传 UTF-8 编码、内容为 JSON 数组的文件。",
+        "The file cannot be read; upload UTF-8 JSON holding an array.",
+    ),
+    "invalid_import_file.json": (
+        "文件不是有效的 JSON（或不是 UTF-8 编码），请检查后重新上传。",
+        "The file is not valid UTF-8 JSON; please check it and upload it again.",
+    ),
+    "invalid_import_file.array": (
+        "文件内容应为 JSON 数组（每个元素一行数据），请检查后重新上传。",
+        "The file must hold a JSON array of rows.",
+    ),
     "csrf_failed": (
         "页面已过期或不是从本系统打开的，操作没有执行。请刷新页面后重试。",
         "The form has expired or did not come from this console; nothing was done. "

@@ -256,7 +256,7 @@ async def _refused(
     message = render(exc.code, "zh", exc.details)
     status = 409 if isinstance(exc, Conflict) else 422
     if exc.code in OVERTAKEN:
-        message = "另一位工作人员已先处理了这个办件，下面是它现在的状态。" + message
+        message = "另一位工作人员已先处理了这个办件，操作没有执行。下面是它现在的状态，请据此办理。"
     fields = {"tracking_number": message} if exc.code == "invalid_tracking_number" else {}
     return await _case_page(
         request, who, case, status=status, error=message, field_errors=fields, typed=typed
@@ -275,7 +275,7 @@ def _check_version(case: Application, request: Request) -> None:
 async def act(request: Request, who: Visitor, number: str) -> HTTPResponse:
     action = forms.field(request, "action", 32)
     note = forms.field(request, "note").strip()
-    typed = {"note": note}
+    typed = {"note": note, "action": action}
     svc = services(request)
     try:
         if action not in BUTTONS:

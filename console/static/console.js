@@ -48,7 +48,21 @@ function confirmForms(form) {
   });
 }
 
+// "/" jumps to the case-number search of the queue, as in most admin tools
+function searchShortcut() {
+  const search = document.getElementById("f-number");
+  if (!search) return;
+  document.addEventListener("keydown", (event) => {
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      search.focus();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  searchShortcut();
   document.querySelectorAll("input[data-ems]").forEach(watchEms);
   document.querySelectorAll("textarea[data-counter]").forEach(countChars);
   document.querySelectorAll("form[data-confirm]").forEach(confirmForms);

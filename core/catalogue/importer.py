@@ -7,6 +7,7 @@ old versions stay because applications pin them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from core.catalogue.models import Department, ItemVersion, ServiceItem
 from core.catalogue.validation import ItemRow, validate_rows
+from core.errors import InvalidInput
 
 DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.json")
 
@@ -39,9 +41,12 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     errors: list[RejectedField] = field(default_factory=list)
+    # each row's outcome in file order: created, updated, unchanged or rejected
+    outcomes: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+        self.outcomes.append(outcome)
 
     def summary(self) -> str:
         return (
@@ -124,6 +129,22 @@ async def _write_item(row: ItemRow, digest: str) -> str:
     return "updated"
 
 
+def rows_from_json(data: bytes) -> list[object]:
+    """An uploaded import file's array of rows; InvalidInput ``invalid_import_file`` (with
+    ``details.reason``) when it is not UTF-8 JSON holding an array."""
+    try:
+        rows = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(
+            f"not UTF-8 JSON: {exc}", code="invalid_import_file", details={"reason": "json"}
+        ) from exc
+    if not isinstance(rows, list):
+        raise InvalidInput(
+            "must hold a JSON array", code="invalid_import_file", details={"reason": "array"}
+        )
+    return rows
+
+
 async def import_items(rows: Sequence[object], progress: Progress | None = None) -> ImportReport:
     """Create or update items from import rows; see ImportReport for the counts.
 
@@ -134,14 +155,14 @@ async def import_items(rows: Sequence[object], progress: Progress | None = None)
     total = len(rows)
     for index, (item, errors) in enumerate(validate_rows(rows)):
         if item is None:
-            report.rejected += 1
+            report.count("rejected")
             report.errors.extend(RejectedField(index, e.field, e.reason) for e in errors)
         else:
             try:
                 report.count(await _write_row(item, known))
             except IntegrityError:
                 # another import wrote the same item meanwhile; this row rolled back whole
-                report.rejected += 1
+                report.count("rejected")
                 report.errors.append(RejectedField(index, "code", "changed concurrently; retry"))
         if progress is not None:
             progress(index + 1, total)

@@ -143,3 +143,32 @@ async def _record_failure(member: StaffMember, now: datetime) -> None:
     counted = await StaffMember.get_or_none(id=member.id).only("id", "failed_logins")
     if counted is not None and counted.failed_logins >= MAX_FAILURES:
         await StaffMember.filter(id=member.id).update(locked_until=now + LOCK_FOR)
+
+
+async def _member(member_id: int) -> StaffMember:
+    member = await StaffMember.get_or_none(id=member_id)
+    if member is None:
+        raise NotFound(f"There is no staff member {member_id}.", code="staff_not_found")
+    return member
+
+
+async def assign(member_id: int, role: str, department: str | None) -> StaffMember:
+    """Give an account another role or department (the rules of ``add_staff``)."""
+    member = await _member(member_id)
+    _check_new(member.username, "x" * 10, role, department)
+    department = department if role in ("clerk", "supervisor") else None
+    await StaffMember.filter(id=member_id).update(role=role, department_code=department)
+    return await _member(member_id)
+
+
+async def set_locked(member_id: int, locked: bool) -> StaffMember:
+    """Lock an account (it cannot sign in; the caller ends its sessions) or unlock it, which
+    also clears the failed sign-ins and any automatic lock-out."""
+    await _member(member_id)  # 404 for an unknown id
+    if locked:
+        await StaffMember.filter(id=member_id).update(active=False)
+    else:
+        await StaffMember.filter(id=member_id).update(
+            active=True, failed_logins=0, locked_until=None
+        )
+    return await _member(member_id)
