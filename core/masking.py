@@ -95,6 +95,11 @@ _SUBSTITUTIONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
 )
 
 
+def mask_id_numbers(text: str) -> str:
+    """Mask every resident ID number written anywhere in ``text`` (a form field, a note)."""
+    return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
 def redact(text: str) -> str:
     """Mask ID numbers, mobile numbers and credentials found anywhere in ``text``."""
     for pattern, replace in _SUBSTITUTIONS:

@@ -49,8 +49,9 @@ start_postgres() {
   fi
 }
 
-# The mini-program simulator's browser test: Debian's chromium (Playwright never downloads a
-# browser here) and a Chinese font, so screenshots show what a citizen reads.
+# The browser tests (the mini-program simulator, the staff console): Debian's chromium
+# (Playwright never downloads a browser here) and a Chinese font, so screenshots show what a
+# citizen or a clerk reads.
 ensure_browser() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)

@@ -39,6 +39,15 @@ EVENTS = {
     "case_viewed": "查看办件",
     "material_downloaded": "查看材料",
 }
+DETAILS = {
+    "password": "密码",
+    "password+otp": "密码和动态码",
+    "invalid_credentials": "用户名或密码不正确",
+    "account_locked": "账号已锁定",
+    "otp_required": "未填动态码",
+    "invalid_otp": "动态码不正确",
+    "locked after repeated failures": "多次失败后锁定",
+}
 STAFF_DONE = {
     "added": "账号已创建。",
     "assigned": "角色和部门已更新，该账号需重新登录。",
@@ -305,6 +314,7 @@ async def access(request: Request, who: Visitor) -> HTTPResponse:
         lines=lines,
         total=total,
         events=EVENTS,
+        details=DETAILS,
         event=event,
         page_number=paging.number,
         pages=pages,

@@ -3,9 +3,11 @@ downloaded browser), against the demo stack (API with the console, sandboxes, wo
 demo staff) started in this process on free ports. Screenshots go to ``artefacts/console/``
 (gitignored): look at them.
 
-``console`` yields a ``Console``: ``await console.sign_in("clerk-321012-ga-hz")`` opens a
-fresh browser context signed in as that demo account (password ``DEMO_PASSWORD``) and
-returns its page; ``await console.shot(page, "name")`` saves a screenshot.
+``console`` yields a ``Console``: ``await console.sign_in(ROLE_ACCOUNTS["clerk"])`` opens a
+fresh browser context (its own cookie jar) signed in through the form as that demo account
+(password ``DEMO_PASSWORD``) and returns its page; ``await console.shot(page, "name")``
+saves a full-page screenshot. ``file_case`` files a case as a WeChat citizen through the
+public API (consent taps included, so the pushes reach the WeChat sandbox).
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ FLAGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
+
+# a demo account of each role (citysvc/demo_data.py): ``console.sign_in(ROLE_ACCOUNTS["clerk"])``
+ROLE_ACCOUNTS = {
+    "clerk": "clerk-321012-ga-hz",
+    "supervisor": "supervisor-321012-bdc",
+    "publicity": "publicity1",
+    "admin": "admin",
+}
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed")
 
@@ -114,6 +124,7 @@ async def console(stack: DemoStack) -> AsyncIterator[Console]:
 
 # --- a citizen filing through the public API, as the mini-program would ----------------
 
+ID_NUMBER = "11010519491231002X"  # typed into the form by the citizen: shown masked
 CASE_ITEM = "321012-000-GG-00102"  # 居民身份证换领, department 321012-GA-HZ (ems or pickup)
 # what the mini-program asks consent for: progress, result and delivery pushes
 TEMPLATES = ["wx-demo-case-progress", "wx-demo-case-result", "wx-demo-delivery"]
@@ -227,7 +238,8 @@ async def file_case(
                 files.append((await resp.json())["file_id"])
         body = {
             "item_code": item,
-            "form": form or {"换领原因": "证件有效期满", "联系电话": "13812345678"},
+            "form": form
+            or {"换领原因": "证件有效期满", "联系电话": "13812345678", "原证号码": ID_NUMBER},
             "materials": [
                 {"name": name, "file_id": files[i % 2]} for i, name in enumerate(materials)
             ],

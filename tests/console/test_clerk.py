@@ -52,7 +52,19 @@ async def test_a_clerk_works_a_case_from_submitted_to_mailed(console: Console) -
     await expect(status).to_have_text("已提交")
     await expect(page.get_by_role("img", name="符合标准的数码相片回执")).to_be_visible()
     assert await page.locator("iframe[title^='原居民身份证']").count() == 1
-    await expect(page.get_by_text("11010519491231002X")).to_have_count(0)
+    # a material is shown inline through a scoped route with the headers of downloads
+    photo = await page.get_by_role("img", name="符合标准的数码相片回执").get_attribute("src")
+    shown = await page.request.get(console.stack.api + str(photo))
+    headers = shown.headers
+    assert shown.status == 200 and headers["content-type"] == "image/png"
+    assert headers["content-disposition"].startswith("inline;")
+    assert headers["cache-control"] == "private, no-store"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in headers["content-security-policy"]
+    # an ID number typed into the form is shown masked, never in the page source
+    await expect(page.locator("dl.facts").nth(1)).to_contain_text("1101**********002X")
+    assert "11010519491231002X" not in await page.content()
     await console.shot(page, "11-case-submitted")
     # what the state allows, labelled as the contract says; 窗口领取 never on an ems case
     actions = page.locator("aside")
