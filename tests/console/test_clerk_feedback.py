@@ -25,6 +25,7 @@ from tests.feedback.test_figures import END, START, build_fixture
 
 pytestmark = needs_chromium
 COMPLAINT = "身份证换领的窗口排队太久，希望增加预约时段。"
+ID_NUMBER = "11010519491231002X"  # a citizen typing their own ID number into a complaint
 REPLY = "感谢您的意见。自下周一起，本窗口每天增加下午两个预约时段，欢迎通过小程序预约。"
 
 
@@ -60,7 +61,11 @@ async def test_a_clerk_replies_and_the_citizen_reads_the_reply(console: Console)
             "POST",
             api + "/api/v1/feedback",
             token,
-            {"kind": "complaint", "content": COMPLAINT, "item_code": DEMO_ITEM["code"]},
+            {
+                "kind": "complaint",
+                "content": f"{COMPLAINT}我的身份证号{ID_NUMBER}",
+                "item_code": DEMO_ITEM["code"],
+            },
         )
         assert status == 201, filed
 
@@ -73,6 +78,7 @@ async def test_a_clerk_replies_and_the_citizen_reads_the_reply(console: Console)
         item = clerk.locator(f'article[data-feedback="{filed["id"]}"]')
         await expect(item).to_contain_text(COMPLAINT)
         await expect(item).to_contain_text("待答复")
+        assert ID_NUMBER not in await clerk.content()  # masked wherever it was typed
         await console.shot(clerk, "clerk-30-feedback")
         await item.get_by_label("答复").fill(REPLY)
         await item.get_by_role("button", name="发送答复").click()
