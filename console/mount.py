@@ -10,11 +10,23 @@ from sanic.exceptions import NotFound
 from sanic.response import HTTPResponse, raw
 from sanic_ext.extensions.openapi import openapi
 
-from console.pages import admin, cases, signin, supervision
+from console.pages import (
+    admin,
+    campaign,
+    campaigns,
+    cases,
+    figures,
+    policies,
+    queues,
+    signin,
+    supervision,
+)
 
 ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 # every page module's blueprint; a new module adds its own here
 PAGES: list[Blueprint] = [signin.bp, cases.bp, supervision.bp, admin.bp]
+# the publicity team's, the figures dashboard, the clerks' feedback queues, policy figures
+PAGES += [campaigns.bp, campaign.bp, figures.bp, queues.bp, policies.bp]
 
 
 def _assets() -> dict[str, bytes]:

@@ -24,6 +24,37 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 ALIPAY_MAX = 50
+# The most each WeChat key type holds (characters, or digits for number and amount), read by
+# the fitting functions below and shown to staff beside each field as they type.
+LIMITS = {
+    "thing": 20,
+    "number": 32,
+    "letter": 32,
+    "symbol": 5,
+    "character_string": 32,
+    "amount": 10,
+    "phone_number": 17,
+    "car_number": 8,
+    "name": 10,  # Chinese characters; a Latin name may have 20 letters
+    "phrase": 5,
+}
+LATIN_NAME = 20
+# Each rule in plain Chinese, for the campaign editor.
+RULE_TEXTS = {
+    "thing": "最多20个字，超出截断并以“…”结尾",
+    "number": "最多32位数字，可带小数",
+    "letter": "最多32个英文字母",
+    "symbol": "最多5个符号",
+    "character_string": "最多32个数字、字母或符号",
+    "time": "时间，如 2026年11月26日 14:00",
+    "date": "日期，如 2026年11月26日",
+    "amount": "金额，最多10位数字",
+    "phone_number": "最多17位数字或符号",
+    "car_number": "车牌号，最多8个字符",
+    "name": "最多10个汉字或20个字母",
+    "phrase": "最多5个汉字，不能含其他字符",
+}
+ALIPAY_RULE_TEXT = "最多50个字，超出截断并以“…”结尾"
 ELLIPSIS = "…"
 EMPTY_TEXT = "无"  # what an empty thing/Alipay value becomes: both refuse empty values
 
@@ -81,25 +112,25 @@ def _keep(value: str, allowed: str, limit: int, kind: str) -> str:
 
 def fit_thing(value: str) -> str:
     """Any characters, at most 20."""
-    return _cut(_squash(value) or EMPTY_TEXT, 20)
+    return _cut(_squash(value) or EMPTY_TEXT, LIMITS["thing"])
 
 
 def fit_number(value: str) -> str:
     """Digits with an optional decimal part, at most 32 digits (thousands commas dropped)."""
     match = _NUMBER.search(value.replace(",", ""))
-    if match is None or sum(c.isdigit() for c in match.group()) > 32:
+    if match is None or sum(c.isdigit() for c in match.group()) > LIMITS["number"]:
         raise FitError(f"{value!r} is not a number of at most 32 digits")
     return match.group()
 
 
 def fit_letter(value: str) -> str:
     """At most 32 Latin letters."""
-    return _keep(value, "A-Za-z", 32, "letter")
+    return _keep(value, "A-Za-z", LIMITS["letter"], "letter")
 
 
 def fit_symbol(value: str) -> str:
     """At most 5 symbols (neither letters, digits nor spaces)."""
-    kept = [c for c in value if not c.isalnum() and not c.isspace()][:5]
+    kept = [c for c in value if not c.isalnum() and not c.isspace()][: LIMITS["symbol"]]
     if not kept:
         raise FitError(f"{value!r} has no symbol")
     return "".join(kept)
@@ -107,13 +138,13 @@ def fit_symbol(value: str) -> str:
 
 def fit_character_string(value: str) -> str:
     """At most 32 digits, letters or ASCII symbols (a case number, a tracking number)."""
-    return _keep(value, r"\x21-\x7e", 32, "character_string")
+    return _keep(value, r"\x21-\x7e", LIMITS["character_string"], "character_string")
 
 
 def fit_amount(value: str) -> str:
     """One currency sign, at most 10 digits and two decimals, optionally ending in 元."""
     match = _AMOUNT.fullmatch(value.replace(",", "").replace(" ", ""))
-    if match is None or len(match.group(2)) > 10:
+    if match is None or len(match.group(2)) > LIMITS["amount"]:
         raise FitError(f"{value!r} is not an amount of at most 10 digits")
     sign, whole, decimals, yuan = match.groups()
     if decimals and len(decimals.rstrip("0")) > 2:
@@ -125,7 +156,11 @@ def fit_amount(value: str) -> str:
 def fit_phone_number(value: str) -> str:
     """At most 17 digits or symbols (spaces dropped)."""
     kept = "".join(c for c in value if not c.isspace())
-    if not kept or len(kept) > 17 or not re.fullmatch(f"[0-9{_ASCII_SYMBOLS}]+", kept):
+    if (
+        not kept
+        or len(kept) > LIMITS["phone_number"]
+        or not re.fullmatch(f"[0-9{_ASCII_SYMBOLS}]+", kept)
+    ):
         raise FitError(f"{value!r} is not a phone number of at most 17 digits or symbols")
     return kept
 
@@ -133,7 +168,7 @@ def fit_phone_number(value: str) -> str:
 def fit_car_number(value: str) -> str:
     """A licence plate: at most 8 characters (spaces and the middle dot dropped)."""
     kept = re.sub(r"[\s·.\-]", "", value).upper()
-    if len(kept) > 8 or not _CAR.fullmatch(kept):
+    if len(kept) > LIMITS["car_number"] or not _CAR.fullmatch(kept):
         raise FitError(f"{value!r} is not a licence plate")
     return kept
 
@@ -141,13 +176,13 @@ def fit_car_number(value: str) -> str:
 def fit_name(value: str) -> str:
     """At most 10 Chinese characters (with ·), or else at most 20 letters."""
     if re.search(f"[{_CJK}]", value):
-        return _keep(value, f"{_CJK}·", 10, "name")
-    return _keep(_squash(value), f"A-Za-z {_ASCII_SYMBOLS}", 20, "name").strip()
+        return _keep(value, f"{_CJK}·", LIMITS["name"], "name")
+    return _keep(_squash(value), f"A-Za-z {_ASCII_SYMBOLS}", LATIN_NAME, "name").strip()
 
 
 def fit_phrase(value: str) -> str:
     """At most 5 Chinese characters and nothing else (已受理)."""
-    return _keep(value, _CJK, 5, "phrase")
+    return _keep(value, _CJK, LIMITS["phrase"], "phrase")
 
 
 def fit_time(value: str) -> str:

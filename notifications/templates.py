@@ -106,12 +106,16 @@ class Template:
 
     def render(self, context: Mapping[str, str]) -> tuple[dict[str, str], str]:
         """(fitted data, page) for ``context``; FitError when a value cannot fit."""
-        fit = fit_alipay if self.platform == "alipay" else None
-        data = {}
-        for key, pattern in self.data:
-            value = _fill(pattern, context)
-            data[key] = fit(value) if fit else fit_wechat(key, value)
+        data = {key: self.fit(key, _fill(pattern, context)) for key, pattern in self.data}
         return data, _fill(self.page, context)
+
+    def filled(self, context: Mapping[str, str]) -> list[tuple[str, str]]:
+        """(key, value before fitting) for each field: what ``render`` fits."""
+        return [(key, _fill(pattern, context)) for key, pattern in self.data]
+
+    def fit(self, key: str, value: str) -> str:
+        """``value`` fitted to field ``key`` of this template; FitError when it cannot fit."""
+        return fit_alipay(value) if self.platform == "alipay" else fit_wechat(key, value)
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,21 @@ class CitizenTown(Model):
 
     class Meta:
         table = "citizen_town"
+
+
+class CampaignSample(Model):
+    """A campaign's figures at one moment, written by the worker while it sends: the points
+    of the live chart (sent, failed, no consent and remaining over time)."""
+
+    id = fields.BigIntField(primary_key=True)
+    campaign_id = fields.BigIntField()
+    at_ms = fields.BigIntField()  # epoch ms
+    targeted = fields.IntField()
+    sent = fields.IntField()
+    failed = fields.IntField()
+    no_consent = fields.IntField()
+    remaining = fields.IntField()
+
+    class Meta:
+        table = "campaign_sample"
+        indexes = (("campaign_id", "at_ms"),)

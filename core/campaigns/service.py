@@ -31,6 +31,7 @@ from core.staff.models import StaffMember
 from core.topics.catalog import BY_KEY
 
 MAX_RATE = 5000
+TITLE_MAX, SUMMARY_MAX = 64, 200  # what a campaign stores; template fields may hold less
 _RECURRENCE = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 
 
@@ -43,7 +44,8 @@ def _text(body: dict[str, Any], name: str, limit: int, *, required: bool = True)
     return value.strip()
 
 
-def _send_at(value: object) -> datetime:
+def parse_send_at(value: object) -> datetime:
+    """An ISO time in the service's years (naive: China time); InvalidInput otherwise."""
     try:
         at = datetime.fromisoformat(str(value))
     except ValueError as exc:
@@ -138,10 +140,10 @@ async def create(
     campaign = Campaign(
         name=_text(body, "name", 100),
         topic=topic,
-        title=_text(body, "title", 64),
-        summary=_text(body, "summary", 200),
+        title=_text(body, "title", TITLE_MAX),
+        summary=_text(body, "summary", SUMMARY_MAX),
         page=_page(body.get("page")),
-        send_at=_send_at(body.get("send_at")),
+        send_at=parse_send_at(body.get("send_at")),
         quiet_start=f"{quiet.start:%H:%M}",
         quiet_end=f"{quiet.end:%H:%M}",
         rate_per_second=_rate(body.get("rate_per_second", 50)),

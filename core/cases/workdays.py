@@ -38,6 +38,20 @@ def _library_is_workday(day: date) -> bool | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
+def holiday_name(day: date) -> str | None:
+    """The statutory holiday ``day`` belongs to, in Chinese (国庆节), or None (a weekend, a
+    working day, or a date outside the library's data)."""
+    try:
+        is_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    if not is_holiday or name is None:
+        return None
+    found = next((h for h in chinese_calendar.Holiday if h.value == name), None)
+    return str(found.chinese) if found is not None else None
+
+
 def _as_date(value: date) -> date:
     if isinstance(value, datetime):
         return value.astimezone(CST).date() if value.tzinfo else value.date()

@@ -43,17 +43,19 @@ MAX_DAYS = 3660  # a range of at most ten years
 TOP = 10
 
 _TOTALS = """
-SELECT SUM(cases) AS cases, SUM(finished) AS finished, SUM(no_visit) AS no_visit,
+SELECT {key}SUM(cases) AS cases, SUM(finished) AS finished, SUM(no_visit) AS no_visit,
   SUM(on_time) AS on_time, SUM(due_finished) AS due_finished, SUM(days_total) AS days_total,
   SUM(days_counted) AS days_counted, SUM(rated) AS rated, SUM(satisfied) AS satisfied,
   SUM(poor) AS poor
-FROM figure_day WHERE day >= ? AND day <= ? {scope}
+FROM figure_day WHERE day >= ? AND day <= ? {scope} {group}
 """
 _PAST_DUE = """
-SELECT COUNT(*) AS open_past_due FROM application
+SELECT {key}COUNT(*) AS open_past_due FROM application
 WHERE status IN ('accepted', 'under_review') AND due_date < ?
-  AND created_at >= ? AND created_at < ? {scope}
+  AND created_at >= ? AND created_at < ? {scope} {group}
 """
+_WHOLE = {"key": "", "group": ""}  # the two templates above over the whole selection
+_BY_DEPARTMENT = {"key": "department_code, ", "group": "GROUP BY department_code"}
 # a citizen is counted at the first of their cases in the range: the one whose previous
 # filing (in the same scope) came before it
 _REALNAME = """
@@ -97,6 +99,12 @@ def check_range(start: date, end: date) -> None:
 def _rate(part: Any, whole: Any) -> float | None:
     whole = int(whole or 0)
     return round(int(part or 0) / whole, 4) if whole else None
+
+
+def _on_time(totals: dict[str, Any], past_due: dict[str, Any]) -> float | None:
+    """Finished by the due date / (finished with a due date + open past it)."""
+    due = int(totals.get("due_finished") or 0) + int(past_due.get("open_past_due") or 0)
+    return _rate(totals.get("on_time"), due)
 
 
 class _Query:
@@ -143,14 +151,12 @@ async def figures(
     item: str | None = None,
 ) -> dict[str, Any]:
     """The contract's figures over cases filed from ``start`` to ``end`` (inclusive)."""
-    check_range(start, end)
     q = _Query(connections.get("default").capabilities.dialect)
-    lo = datetime.combine(start, time(0), CST)
-    hi = datetime.combine(end + timedelta(days=1), time(0), CST)
+    lo, hi = _window(start, end)
     scope, params = _scope(department, item)
     totals, past_due, realname, complained = await asyncio.gather(
-        q.rows(_TOTALS.format(scope=scope), [start, end, *params]),
-        q.rows(_PAST_DUE.format(scope=scope), [today, lo, hi, *params]),
+        q.rows(_TOTALS.format(scope=scope, **_WHOLE), [start, end, *params]),
+        q.rows(_PAST_DUE.format(scope=scope, **_WHOLE), [today, lo, hi, *params]),
         _realname(q, lo, hi, department, item),
         q.rows(_COMPLAINED.format(scope=scope, top=TOP), [start, end, *params]),
     )
@@ -164,9 +170,7 @@ async def figures(
         "cases": int(t["cases"] or 0),
         "finished": int(t["finished"] or 0),
         "no_visit_rate": _rate(t["no_visit"], t["finished"]),
-        "on_time_rate": _rate(
-            t["on_time"], int(t["due_finished"] or 0) + int(past_due[0]["open_past_due"] or 0)
-        ),
+        "on_time_rate": _on_time(t, past_due[0]),
         "avg_working_days": round(int(t["days_total"]) / counted, 2) if counted else None,
         "satisfaction_rate": _rate(t["satisfied"], t["rated"]),
         "poor_ratings": int(t["poor"] or 0),
@@ -188,3 +192,48 @@ async def _realname(
         prior = "prior_at_item" if item else "prior_at_department" if department else "prior_at"
         rows = await q.rows(_REALNAME.format(prior=prior, scope=scope), [lo, hi, lo, *params])
     return int(rows[0]["citizens"] or 0)
+
+
+def _window(start: date, end: date) -> tuple[datetime, datetime]:
+    check_range(start, end)
+    return (
+        datetime.combine(start, time(0), CST),
+        datetime.combine(end + timedelta(days=1), time(0), CST),
+    )
+
+
+async def on_time_by_department(start: date, end: date, today: date) -> list[dict[str, Any]]:
+    """``on_time_rate`` per department, by the same queries as ``figures`` grouped by the
+    case's department: ``[{"department", "on_time_rate", "finished", "open_past_due"}]``."""
+    q = _Query(connections.get("default").capabilities.dialect)
+    lo, hi = _window(start, end)
+    past_due, totals = await asyncio.gather(
+        q.rows(_PAST_DUE.format(scope="", **_BY_DEPARTMENT), [today, lo, hi]),
+        q.rows(_TOTALS.format(scope="AND department_code <> ''", **_BY_DEPARTMENT), [start, end]),
+    )
+    late = {str(r["department_code"]): r for r in past_due}
+    done = {str(r["department_code"]): r for r in totals if int(r["cases"] or 0)}
+    return [
+        {
+            "department": code,
+            "on_time_rate": _on_time(done.get(code, {}), late.get(code, {})),
+            "finished": int(done.get(code, {}).get("finished") or 0),
+            "open_past_due": int(late.get(code, {}).get("open_past_due") or 0),
+        }
+        for code in sorted(set(late) | set(done))
+    ]
+
+
+async def satisfaction(start: date, end: date, department: str | None = None) -> dict[str, Any]:
+    """``satisfaction_rate`` and the counts behind it over cases filed from ``start`` to
+    ``end``, from the totals ``figures`` reads: ``{"rated", "satisfaction_rate",
+    "poor_ratings"}``."""
+    q = _Query(connections.get("default").capabilities.dialect)
+    check_range(start, end)
+    scope, params = _scope(department, None)
+    (row,) = await q.rows(_TOTALS.format(scope=scope, **_WHOLE), [start, end, *params])
+    return {
+        "rated": int(row["rated"] or 0),
+        "satisfaction_rate": _rate(row["satisfied"], row["rated"]),
+        "poor_ratings": int(row["poor"] or 0),
+    }

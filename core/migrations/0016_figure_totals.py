@@ -20,7 +20,7 @@ async def _totals(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('citysvc', '0013_bundles_rules_policies')]
+    dependencies = [('citysvc', '0015_campaign_sample')]
 
     initial = False
 

@@ -31,13 +31,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.campaigns import rules
+from core.campaigns import rules, series
 from core.campaigns.models import (
     CANCELLED,
     CAPPED,
     COMPLETED,
     DRAFT,
     NO_CONSENT,
+    PAUSED,
     QUEUED,
     RUNNING,
     SCHEDULED,
@@ -51,6 +52,7 @@ from core.topics.catalog import BY_KEY
 from notifications import sql
 from notifications.bulk import Reach, Rendered, choose_many, insert_messages, render_all
 from notifications.campaigns.delivery import (
+    OutboxCampaignDelivery,
     campaign_key,
     release_held,
     unfinished,
@@ -85,6 +87,7 @@ class CampaignRunner:
     fix_batch: int = 5000
     horizon: float = 30.0
     ahead: int = 20_000  # campaign messages queued and unsent, at most, across campaigns
+    sample_every: float = series.SAMPLE_EVERY  # seconds between two points of the live chart
     inside_batch: BatchHook | None = None
 
     async def run_due(self) -> int:
@@ -95,7 +98,15 @@ class CampaignRunner:
         total = 0
         for campaign in due:
             total += await self.run(campaign.id)
+        await self._sample(now)
         return total
+
+    async def _sample(self, now: datetime) -> None:
+        """A point of each sending (or paused) campaign's live chart, every ``sample_every``."""
+        delivery = OutboxCampaignDelivery(self.registry)
+        for campaign in await Campaign.filter(status__in=[RUNNING, PAUSED]).only("id"):
+            if await series.due_for_sample(campaign.id, now, self.sample_every):
+                await series.record(campaign.id, delivery, now)
 
     async def _finish_cancelled(self, now: datetime) -> None:
         """Withdraw what a worker held back after a cancel (a send it had claimed); a cancelled
@@ -106,6 +117,7 @@ class CampaignRunner:
                 await Campaign.filter(id=campaign.id, status=CANCELLED).update(
                     finished_at=now, updated_at=now
                 )
+                await series.record(campaign.id, OutboxCampaignDelivery(self.registry), now)
 
     async def run(self, campaign_id: int) -> int:
         """Queue what is allowed now for one campaign; the number of messages queued."""
@@ -284,6 +296,8 @@ class CampaignRunner:
         done = await Campaign.filter(id=campaign.id, status=RUNNING).update(
             status=COMPLETED, finished_at=now, updated_at=now
         )
+        if done:  # the chart's last point
+            await series.record(campaign.id, OutboxCampaignDelivery(self.registry), now)
         if done and campaign.recurrence:
             await _next_year(campaign, now)
 
