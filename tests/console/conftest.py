@@ -31,6 +31,7 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=zh-CN",  # date and time fields as a Chinese-language browser shows them
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
