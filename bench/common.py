@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -190,3 +191,24 @@ async def subscribe_send_url(base: str, appid: str, secret: str) -> str:
     ):
         token = (await resp.json(content_type=None))["access_token"]
     return f"{base}/cgi-bin/message/subscribe/send?access_token={token}"
+
+
+FIGURES_ENV = "BENCH_FIGURES"
+
+
+def record(figure: str, value: float, unit: str, target: str = "", met: bool | None = None) -> None:
+    """Append one figure as a JSON line to the file named by ``$BENCH_FIGURES`` (if set);
+    ``bench/table.py`` prints them as one table with their targets (``make bench``)."""
+    path = os.environ.get(FIGURES_ENV)
+    if not path:
+        return
+    line = {
+        "bench": Path(sys.argv[0]).stem,
+        "figure": figure,
+        "value": round(value, 3),
+        "unit": unit,
+        "target": target,
+        "met": met,
+    }
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
