@@ -10,8 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,47 @@ def migrated_sqlite(name: str = "bench") -> str:
     url = f"sqlite://{Path(tempfile.mkdtemp()) / f'{name}.sqlite3'}"
     migrate(url)
     return url
+
+
+@asynccontextmanager
+async def fresh_database(postgres: str | None, name: str = "bench") -> AsyncIterator[str]:
+    """A migrated database's URL: a fresh SQLite file, or with ``postgres`` (a server URL such
+    as ``postgres://postgres@127.0.0.1:25432/postgres``) a fresh database created on that
+    server and dropped afterwards."""
+    if postgres is None:
+        yield migrated_sqlite(name)
+        return
+    import asyncpg
+
+    db = f"citysvc_{name}_{os.getpid()}"
+    admin = await asyncpg.connect(postgres)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {db}")
+        await admin.execute(f"CREATE DATABASE {db}")
+    finally:
+        await admin.close()
+    url = f"{postgres.rsplit('/', 1)[0]}/{db}"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        admin = await asyncpg.connect(postgres)
+        try:
+            await admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        finally:
+            await admin.close()
+
+
+async def analyze(url: str) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk seed (SQLite: nothing to do)."""
+    if url.startswith("postgres"):
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
 
 
 async def subscribe_send_url(base: str, appid: str, secret: str) -> str:
