@@ -146,13 +146,22 @@ async def interleaved(
     On a shared 2-core machine the load drifts; measuring one server after the other turned
     that drift into the ratio. Each side's figures are the median round; latencies pooled.
     """
+    base_stats, our_stats = await alternating(
+        [(base, 200), (ours, expect)], requests, concurrency, rounds
+    )
+    return base_stats, our_stats
+
+
+async def alternating(
+    sides: list[tuple[Request, int]], requests: int, concurrency: int, rounds: int = 5
+) -> list[Stats]:
+    """``interleaved`` for any number of sides (``(make, expected status)``), in turn each round."""
     per_round = max(1, requests // rounds)
-    base_runs: list[Stats] = []
-    our_runs: list[Stats] = []
+    runs: list[list[Stats]] = [[] for _ in sides]
     for r in range(rounds):
-        base_runs.append(await load(_shifted(base, r * per_round), per_round, concurrency))
-        our_runs.append(await load(_shifted(ours, r * per_round), per_round, concurrency, expect))
-    return _median(base_runs), _median(our_runs)
+        for (make, expect), side in zip(sides, runs, strict=True):
+            side.append(await load(_shifted(make, r * per_round), per_round, concurrency, expect))
+    return [_median(side) for side in runs]
 
 
 def _shifted(make: Request, offset: int) -> Request:
