@@ -49,7 +49,7 @@ from typing import Any
 import aiohttp
 import asyncpg  # type: ignore[import-untyped]
 import uvloop
-from common import Stats, load, migrate, subscribe_send_url, worker_client
+from common import Stats, load, migrate, record, subscribe_send_url, worker_client
 
 APPID, SECRET = "wxbench000000001", "bench-secret"
 TOPIC_TEMPLATE = "wx-demo-topic"
@@ -57,6 +57,7 @@ TOPIC_KEYS = ["thing1", "thing2", "time3"]
 CASE_TEMPLATE = "wx-demo-case-progress"
 CASE_KEYS = ["character_string1", "thing2", "phrase3", "time4", "thing5"]
 CONCURRENCY = 32  # NOTIFY_CONCURRENCY 64: the campaign lane gets half
+RATIO_TARGET, PEAK_MB_TARGET, MILESTONE_P99_MS = 0.5, 150, 100
 NOW = "2026-11-26 10:00:00+08:00"
 
 
@@ -293,11 +294,20 @@ def campaign_payload(i: int) -> dict[str, object]:
     }
 
 
-async def raw_loop(base: str, n: int) -> Stats:
+async def raw_loop(base: str, n: int) -> tuple[Stats, float]:
+    """The raw loop's figures and this process's CPU-seconds while it ran."""
     url = await subscribe_send_url(base, APPID, SECRET)
-    return await load(
+    cpu = time.process_time()
+    got = await load(
         lambda i: ("POST", url, {"json": campaign_payload(i)}), n, CONCURRENCY, client=worker_client
     )
+    return got, time.process_time() - cpu
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU-seconds the process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def add_campaign(url: str, rate: int) -> None:
@@ -385,6 +395,7 @@ async def run_worker(
                     break
             ended = time.time()
             peak = peak_rss_mb(worker.pid)
+            cpu = cpu_seconds(worker.pid)
             await asyncio.sleep(2)  # the last milestones arrive
             got = await stats(http, base)
     arrived = {m: t for m, t in got["milestones"].items() if m not in before["milestones"]}
@@ -394,6 +405,7 @@ async def run_worker(
         "seconds": ended - began,
         "sending_seconds": ended - (first or began),
         "peak_mb": peak,
+        "cpu_seconds": cpu,
         "latencies": lat,
         "milestones": len(sent_at),
     }
@@ -423,13 +435,13 @@ async def measure(store: Store, work: Path, n: int, baseline: int, rate: int) ->
         assert sandbox.stdout is not None
         base = sandbox.stdout.readline().split(" ", 1)[1].strip()
         await raw_loop(base, 500)  # warm-up
-        before = await raw_loop(base, baseline)
+        before, before_cpu = await raw_loop(base, baseline)
         print(before.line(f"raw loop before ({baseline} requests, c={CONCURRENCY}, uvloop)"))
         idle = await run_worker(base, store, work / "idle.log", lambda _, k: k >= 50)
         print(latency_line("milestone latency, worker idle", idle))
         await add_campaign(store.url, rate)
         got = await run_worker(base, store, work / "worker.log", lambda s, _: s >= n)
-        after = await raw_loop(base, baseline)
+        after, after_cpu = await raw_loop(base, baseline)
         print(after.line(f"raw loop after ({baseline} requests, c={CONCURRENCY}, uvloop)"))
     raw = (before.rate + after.rate) / 2
     ours = got["sent"] / got["sending_seconds"]
@@ -443,9 +455,36 @@ async def measure(store: Store, work: Path, n: int, baseline: int, rate: int) ->
         f"ratio campaign / raw loop (mean of before and after, {raw:.0f} msg/s): "
         f"{ours / raw:.2f} from first send, {whole / raw:.2f} end to end"
     )
-    print(f"worker peak RSS (VmHWM = ru_maxrss): {got['peak_mb']:.0f} MB (target < 300 MB)")
+    raw_cpu = (before_cpu + after_cpu) / (2 * baseline) * 1000
+    our_cpu = got["cpu_seconds"] / max(got["sent"], 1) * 1000
+    print(
+        f"CPU-seconds per 1,000 messages: worker {our_cpu:.2f} (its whole run), "
+        f"raw loop {raw_cpu:.2f}"
+    )
+    print(
+        f"worker peak RSS (VmHWM = ru_maxrss): {got['peak_mb']:.0f} MB "
+        f"(target < {PEAK_MB_TARGET} MB)"
+    )
     print(latency_line("milestone latency while running", got))
     print(f"worker log: {work / 'worker.log'}")
+    db = store.url.split(":")[0]
+    ratio = ours / raw
+    record(
+        f"campaign / raw loop, {db}", ratio, "ratio", f">= {RATIO_TARGET}", ratio >= RATIO_TARGET
+    )
+    record(f"campaign CPU-s per 1,000 msgs, {db}", our_cpu, "s", f"raw loop {raw_cpu:.2f}")
+    peak_mb = got["peak_mb"]
+    record(
+        f"campaign peak RSS, {db}", peak_mb, "MB", f"< {PEAK_MB_TARGET}", peak_mb < PEAK_MB_TARGET
+    )
+    worst = max(pct(idle["latencies"], 0.99), pct(got["latencies"], 0.99))
+    record(
+        f"milestone p99 (worker start, campaign), {db}",
+        worst,
+        "ms",
+        f"< {MILESTONE_P99_MS}",
+        worst < MILESTONE_P99_MS,
+    )
 
 
 def latency_line(label: str, got: dict[str, Any]) -> str:
