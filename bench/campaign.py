@@ -376,6 +376,7 @@ async def run_worker(
     """Run a `citysvc worker`, queueing a milestone every 0.2 s, until
     ``done(campaign messages sent, milestones queued)``; the figures of the run."""
     sent_at: dict[str, float] = {}
+    inserts: list[float] = []  # how long queueing each milestone row took (a writer's wait)
     began = time.time()
     first = None
     async with aiohttp.ClientSession() as http:
@@ -392,6 +393,7 @@ async def run_worker(
                 k = next(MILESTONE_NUMBERS)
                 sent_at[f"M{k}"] = time.time()
                 await store.queue_milestone(k)
+                inserts.append(time.time() - sent_at[f"M{k}"])
                 got = await stats(http, base)
                 campaign_sent = got["sent"] - before["sent"] - len(got["milestones"])
                 campaign_sent += len(before["milestones"])
@@ -416,6 +418,7 @@ async def run_worker(
         "cpu_seconds": cpu,
         "latencies": lat,
         "first": in_order[:8],
+        "inserts": sorted(inserts),
         "milestones": len(sent_at),
     }
 
@@ -501,9 +504,11 @@ async def measure(store: Store, work: Path, n: int, baseline: int, rate: int) ->
 def first_line(got: dict[str, Any]) -> str:
     """The first milestones after the worker is up: queued at +s, received after ms."""
     firsts = ", ".join(f"+{at:.1f} s: {late * 1000:.0f} ms" for at, late in got["first"])
+    ins = got["inserts"]
     return (
         f"  worker up {got['boot_seconds']:.2f} s after its launch (Python, imports, database); "
-        f"first milestones after that: {firsts}"
+        f"first milestones after that: {firsts}; queueing a milestone row (another process, "
+        f"as the API) took p50 {pct(ins, 0.5):.0f} ms, p99 {pct(ins, 0.99):.0f} ms of that"
     )
 
 
