@@ -19,7 +19,14 @@
    receipt: p50/p99). Printed: campaign throughput and its ratio to the raw loop, both
    from the first message the sandbox received to the last (``from first send``, what the
    README shows) and from the worker's start (``end to end``: start, fixing the audience
-   of N and queueing included), and the worker's peak RSS (VmHWM, i.e. ru_maxrss).
+   of N and queueing included), the worker's peak RSS (VmHWM, i.e. ru_maxrss) and its
+   CPU-seconds per 1,000 messages beside the raw loop's (this process's CPU while it ran).
+
+In 3 and 4 milestones are queued from the moment the worker logs that its jobs run (the
+time from its launch to then, Python's start-up and imports, is printed apart), so the
+first ones measure the worker's first minute; each line lists the first milestones and how
+long queueing the row took (this process writes as the API does: on SQLite it waits for
+the worker's write lock). Targets: ratio >= 0.5, peak < 150 MB, milestone p99 < 100 ms.
 
     .venv/bin/python bench/campaign.py [--citizens 1000000] [--baseline 50000] [--rate 20000]
         [--postgres postgres://postgres@127.0.0.1:25432/postgres]
