@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-BENCHES := login status_query score_burst dispatch campaign board_stream policy_sweep
+BENCHES := alipay_sign login status_query score_burst dispatch campaign board_stream policy_sweep
+BENCH_FIGURES ?= bench-figures.jsonl
 
 .PHONY: help run test lint typecheck pytest bench services multihost lock wheelhouse clean
 
@@ -38,8 +39,10 @@ typecheck: $(VENV)/.dev  ## mypy --strict on the source
 pytest: $(VENV)/.dev  ## the suite only (servers started as for make test)
 	bash scripts/run-tests.sh
 
-bench: $(VENV)/.dev  ## every benchmark, figures as ratios to a baseline
-	for b in $(BENCHES); do $(BIN)/python bench/$$b.py || exit 1; done
+bench: $(VENV)/.dev  ## every benchmark, figures as ratios to a baseline; then one table of them all
+	rm -f $(BENCH_FIGURES)
+	for b in $(BENCHES); do BENCH_FIGURES=$(abspath $(BENCH_FIGURES)) $(BIN)/python bench/$$b.py || exit 1; done
+	$(BIN)/python bench/table.py $(BENCH_FIGURES)
 
 services:  ## start the test Redis and PostgreSQL and print their URLs
 	bash scripts/test-services.sh start

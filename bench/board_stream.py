@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 import aiohttp
+from common import record
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -188,6 +189,9 @@ async def main(n: int, events: int) -> None:
     per_stream = (loaded - idle) * 1024 / n
     print(f"memory per stream      {per_stream:8.1f} KB   ({n} opened in {opened:.1f} s)")
     print(f"delivery, 1 stream     p50 {base:6.1f} ms (baseline)")
+    last = statistics.median(lasts) / base
+    record("board: memory per stream", per_stream, "KB", "")
+    record("board: last of N streams / 1 stream, p50", last, "x", "")
     print(
         f"delivery, {n} streams  p50 {statistics.median(p50s):6.1f} ms, last stream "
         f"p50 {statistics.median(lasts):6.1f} ms, worst {max(lasts):6.1f} ms; "

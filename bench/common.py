@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,13 +146,22 @@ async def interleaved(
     On a shared 2-core machine the load drifts; measuring one server after the other turned
     that drift into the ratio. Each side's figures are the median round; latencies pooled.
     """
+    base_stats, our_stats = await alternating(
+        [(base, 200), (ours, expect)], requests, concurrency, rounds
+    )
+    return base_stats, our_stats
+
+
+async def alternating(
+    sides: list[tuple[Request, int]], requests: int, concurrency: int, rounds: int = 5
+) -> list[Stats]:
+    """``interleaved`` for any number of sides (``(make, expected status)``), in turn each round."""
     per_round = max(1, requests // rounds)
-    base_runs: list[Stats] = []
-    our_runs: list[Stats] = []
+    runs: list[list[Stats]] = [[] for _ in sides]
     for r in range(rounds):
-        base_runs.append(await load(_shifted(base, r * per_round), per_round, concurrency))
-        our_runs.append(await load(_shifted(ours, r * per_round), per_round, concurrency, expect))
-    return _median(base_runs), _median(our_runs)
+        for (make, expect), side in zip(sides, runs, strict=True):
+            side.append(await load(_shifted(make, r * per_round), per_round, concurrency, expect))
+    return [_median(side) for side in runs]
 
 
 def _shifted(make: Request, offset: int) -> Request:
@@ -181,6 +191,47 @@ def migrated_sqlite(name: str = "bench") -> str:
     return url
 
 
+@asynccontextmanager
+async def fresh_database(postgres: str | None, name: str = "bench") -> AsyncIterator[str]:
+    """A migrated database's URL: a fresh SQLite file, or with ``postgres`` (a server URL such
+    as ``postgres://postgres@127.0.0.1:25432/postgres``) a fresh database created on that
+    server and dropped afterwards."""
+    if postgres is None:
+        yield migrated_sqlite(name)
+        return
+    import asyncpg
+
+    db = f"citysvc_{name}_{os.getpid()}"
+    admin = await asyncpg.connect(postgres)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {db}")
+        await admin.execute(f"CREATE DATABASE {db}")
+    finally:
+        await admin.close()
+    url = f"{postgres.rsplit('/', 1)[0]}/{db}"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        admin = await asyncpg.connect(postgres)
+        try:
+            await admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        finally:
+            await admin.close()
+
+
+async def analyze(url: str) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk seed (SQLite: nothing to do)."""
+    if url.startswith("postgres"):
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
+
+
 async def subscribe_send_url(base: str, appid: str, secret: str) -> str:
     """The sandbox's subscribe-message URL with a fresh stable access token (raw loops)."""
     body = {"grant_type": "client_credential", "appid": appid, "secret": secret}
@@ -190,3 +241,24 @@ async def subscribe_send_url(base: str, appid: str, secret: str) -> str:
     ):
         token = (await resp.json(content_type=None))["access_token"]
     return f"{base}/cgi-bin/message/subscribe/send?access_token={token}"
+
+
+FIGURES_ENV = "BENCH_FIGURES"
+
+
+def record(figure: str, value: float, unit: str, target: str = "", met: bool | None = None) -> None:
+    """Append one figure as a JSON line to the file named by ``$BENCH_FIGURES`` (if set);
+    ``bench/table.py`` prints them as one table with their targets (``make bench``)."""
+    path = os.environ.get(FIGURES_ENV)
+    if not path:
+        return
+    line = {
+        "bench": Path(sys.argv[0]).stem,
+        "figure": figure,
+        "value": round(value, 3),
+        "unit": unit,
+        "target": target,
+        "met": met,
+    }
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -35,7 +35,15 @@ from pathlib import Path
 import aiohttp
 import uvloop
 from bench_api import APPID, SECRET
-from common import Stats, load, migrate, server_process, subscribe_send_url, worker_client
+from common import (
+    Stats,
+    load,
+    migrate,
+    record,
+    server_process,
+    subscribe_send_url,
+    worker_client,
+)
 
 TEMPLATE = "wx-bench-progress"
 KEYS = ["character_string1", "thing2", "phrase3", "time4"]
@@ -324,10 +332,10 @@ async def received(sandbox: object, number: str, phrase: str, start: int) -> flo
     """The time the sandbox received ``number``'s message with ``phrase``."""
     sent: list[dict] = sandbox.sent  # type: ignore[attr-defined, type-arg]
     while True:
-        for record in sent[start:]:
-            data = record["data"]
+        for message in sent[start:]:
+            data = message["data"]
             if data["character_string1"]["value"] == number and data["phrase3"]["value"] == phrase:
-                return float(record["time"])
+                return float(message["time"])
         await asyncio.sleep(0.0005)
 
 
@@ -388,6 +396,8 @@ if __name__ == "__main__":
         # the loop `citysvc worker` runs on: the dispatcher and the raw loop both use it
         ratio = uvloop.run(throughput(args.messages, args.concurrency))
         p50, p99 = uvloop.run(latency(args.samples))
+        record("dispatch / raw loop", ratio, "ratio", ">= 0.5", ratio >= 0.5)
+        record("clerk action -> push p99, idle worker", p99, "ms", "< 100", p99 < 100)
         print(
             json.dumps(
                 {

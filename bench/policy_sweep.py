@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import migrate, migrated_sqlite  # noqa: E402
+from common import migrate, migrated_sqlite, record  # noqa: E402
 
 APPID = "wxbench000000001"
 PII_KEY = "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA="  # base64 of 32 'p': bench only
@@ -252,6 +252,9 @@ def main() -> None:
     )
     print(f"ratio sweep/scan  {rate / scan_rate:10.2f}")
     print(f"sweep peak RSS    {sweep['peak_mb']:10.0f} MB   (bound {BOUND_MB} MB)")
+    record(f"policy sweep / bare scan, {store}", rate / scan_rate, "ratio", "")
+    peak = sweep["peak_mb"]
+    record(f"policy sweep peak RSS, {store}", peak, "MB", f"< {BOUND_MB}", peak < BOUND_MB)
 
 
 if __name__ == "__main__":

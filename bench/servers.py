@@ -2,7 +2,10 @@
 
 servers.py bare                 a bare Sanic JSON route (the baseline)
 servers.py wechat               the WeChat sandbox
-servers.py api WECHAT_BASE DB   the citysvc app (DATABASE_URL=DB) against that sandbox
+servers.py alipay               the Alipay sandbox (prints its gateway URL; keys from the env,
+                                see ``bench_api.alipay_env``)
+servers.py api WECHAT_BASE DB   the citysvc app (DATABASE_URL=DB) against that sandbox (and the
+                                Alipay sandbox when ALIPAY_GATEWAY is in the environment)
 """
 
 from __future__ import annotations
@@ -45,6 +48,13 @@ async def main(kind: str, *args: str) -> None:
         async with WeChatSandbox(login_limit=10**9) as sandbox:
             sandbox.add_app(APPID, SECRET)
             print(f"READY {sandbox.base_url}", flush=True)
+            await _until_signal()
+        return
+    if kind == "alipay":
+        from bench_api import alipay_sandbox
+
+        async with alipay_sandbox() as gateway:
+            print(f"READY {gateway.gateway_url}", flush=True)
             await _until_signal()
         return
     if kind == "bare":

@@ -268,11 +268,13 @@ def use_demo_keys(command: str, environ: MutableMapping[str, str] | None = None)
     """On the demo's database (DATABASE_URL unset) with no keys set, take the keys
     `citysvc demo` made (data/demo-secrets.json), so `citysvc exams import` and the like work
     there as they are. Never for the servers, and never when any key or database is set."""
-    from citysvc.demo import SECRETS_FILE
-
     environ = environment() if environ is None else environ
     names = ("DATABASE_URL", "SECRET_KEY", "PII_KEY")
-    if command in _OWN_KEYS or any(environ.get(n) for n in names) or not SECRETS_FILE.exists():
+    if command in _OWN_KEYS or any(environ.get(n) for n in names):
+        return False  # decided before importing the demo: the servers start without it
+    from citysvc.demo import SECRETS_FILE
+
+    if not SECRETS_FILE.exists():
         return False
     import json
 

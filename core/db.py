@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg  # type: ignore[import-untyped]
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 
 from core.errors import SettingsError
 from core.settings import DATABASE_SCHEMES, DATABASE_URL_RULE, DEFAULT_DATABASE_URL
@@ -48,13 +50,35 @@ def _with_sqlite_defaults(database_url: str) -> str:
     return database_url + ("&" if "?" in database_url else "?") + "synchronous=NORMAL"
 
 
+class _NoResetConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled PostgreSQL connection released without asyncpg's reset query.
+
+    On release asyncpg sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``:
+    one more round trip for each query Tortoise runs (a tenth of a status read's time). None
+    of that session state is ever left behind here: no session advisory lock (only
+    ``pg_advisory_xact_lock``, gone at commit), no cursor outside a transaction, no LISTEN,
+    no SET. An open transaction is still rolled back on release, as before.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    if urlsplit(database_url).scheme == "sqlite":
+        return _with_sqlite_defaults(database_url)
+    config: dict[str, Any] = expand_db_url(database_url)
+    config["credentials"].setdefault("connection_class", _NoResetConnection)
+    return config
+
+
 def tortoise_config(database_url: str = DEFAULT_DATABASE_URL) -> dict[str, Any]:
     """The Tortoise config for ``database_url`` (sqlite://PATH or postgres://...);
     SettingsError for any other kind of database (commands that skip ``Settings``)."""
     if urlsplit(database_url).scheme not in DATABASE_SCHEMES:
         raise SettingsError([DATABASE_URL_RULE])
     return {
-        "connections": {"default": _with_sqlite_defaults(database_url)},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             APP: {
                 "models": MODEL_MODULES,

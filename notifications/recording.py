@@ -93,17 +93,21 @@ class Recorder:
     async def flush(self) -> int:
         """Write everything pending; on a database error keep it for the next flush."""
         self._full.clear()
-        batch, self._pending = self._pending, []
-        if not batch:
-            return 0
-        try:
-            await self._write(batch)
-        except Exception:  # the database may be busy or gone: keep the results, try again
-            log.exception("could not record %d delivery results; will retry", len(batch))
-            self._pending = batch + self._pending
-            return 0
-        self.written += len(batch)
-        return len(batch)
+        written = 0
+        # At most ``max_batch`` results a transaction: after a stall thousands wait, and one
+        # statement for them all broke PostgreSQL's 32,767 parameters, then failed forever.
+        while self._pending:
+            batch = self._pending[: self._max_batch]
+            del self._pending[: len(batch)]
+            try:
+                await self._write(batch)
+            except Exception:  # the database may be busy or gone: keep the results, try again
+                log.exception("could not record %d delivery results; will retry", len(batch))
+                self._pending = batch + self._pending
+                return written
+            self.written += len(batch)
+            written += len(batch)
+        return written
 
     async def _write(self, batch: list[Result]) -> None:
         now = self._now()

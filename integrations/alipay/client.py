@@ -1,10 +1,10 @@
-"""The Alipay open-platform client: SDK-signed calls sent with aiohttp.
+"""The Alipay open-platform client: SDK-built calls, RSA2 by ``cryptography``, sent by aiohttp.
 
-python-alipay-sdk builds and signs the parameters and verifies answers, but it sends with a
-blocking ``urlopen`` and has no gateway argument, so this client only borrows its signing
-(``build_body`` + ``sign_data``) and checking (``_verify_and_return_sync_response``, which
-verifies over the raw node text) and does the HTTP itself. RSA work is synchronous CPU work:
-it runs in a small thread pool so the event loop keeps serving other requests meanwhile.
+python-alipay-sdk builds the parameters (``build_body``), but it sends with a blocking
+``urlopen``, has no gateway argument and signs with pycryptodomex, several times slower than
+OpenSSL; so this client only borrows ``build_body``, signs and verifies through
+``integrations.alipay.signing`` (keys parsed once) and does the HTTP itself. RSA work is
+synchronous CPU work: it runs in a small thread pool so the event loop keeps serving meanwhile.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 
 import aiohttp
 from alipay import AliPay
-from alipay.exceptions import AliPayValidationError
 
 from core.clock import CST
 from core.errors import InvalidLoginCode
 from core.ports import PlatformIdentity
 from integrations.alipay import errors
+from integrations.alipay.signing import Rsa2Signer, SignatureMismatch
 from integrations.errors import Permanent, Retryable
 from integrations.http import transport_errors
 
@@ -71,6 +71,7 @@ class AlipayClient:
             alipay_public_key_string=alipay_public_key_pem,
             sign_type="RSA2",
         )
+        self._signer = Rsa2Signer(app_private_key_pem, alipay_public_key_pem)
         self._owns_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(
             max_workers=DEFAULT_RSA_WORKERS, thread_name_prefix="alipay-rsa"
@@ -164,7 +165,7 @@ class AlipayClient:
         # Runs in the executor. The SDK stamps local time; Alipay reads China Standard Time.
         timestamp = datetime.now(CST).strftime(TIMESTAMP_FORMAT)
         body = self._sdk.build_body(method, biz, timestamp=timestamp, **top_level)
-        return str(self._sdk.sign_data(body))
+        return self._signer.signed_query(body)
 
     async def _post(self, query: str) -> str:
         with transport_errors(self.platform):
@@ -193,21 +194,16 @@ class AlipayClient:
                     "alipay success answer is unsigned", platform=self.platform
                 )
             raise errors.error_for(node, method)
-        return await self._run(self._verify, raw, node_name)
+        return await self._run(self._verify, raw, node_name, sign)
 
-    def _verify(self, raw: str, node_name: str) -> dict[str, Any]:
-        # Runs in the executor; the SDK verifies over the node's raw text, never re-serialised.
+    def _verify(self, raw: str, node_name: str, sign: str) -> dict[str, Any]:
+        # Runs in the executor; verified over the node's raw text, never re-serialised.
         try:
-            node = self._sdk._verify_and_return_sync_response(raw, node_name)
-        except (AliPayValidationError, ValueError) as exc:
+            return self._signer.verified_node(raw, node_name, sign)
+        except SignatureMismatch as exc:
             raise errors.AnswerSignatureInvalid(
                 "alipay answer signature does not verify", platform=self.platform
             ) from exc
-        if not isinstance(node, dict):
-            raise errors.AnswerSignatureInvalid(
-                "alipay answer node is not an object", platform=self.platform
-            )
-        return node
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()

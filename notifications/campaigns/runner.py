@@ -223,8 +223,12 @@ class CampaignRunner:
             if not await unfinished(campaign.id):
                 await self._complete(campaign, now)
             return None
+        began = time.perf_counter()
         async with in_transaction():
             queued = await self._queue(campaign, rows, rendered, base, gap, now)
+        # SQLite has one writer at a time: leave the write lock free at least as long as the
+        # batch held it, so the API's milestone rows (another process) get in between batches
+        await asyncio.sleep(time.perf_counter() - began)
         campaign.cursor = int(rows[-1]["id"])
         campaign.paced_until_ms = int((base + queued * gap) * 1000)
         return queued

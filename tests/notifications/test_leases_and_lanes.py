@@ -6,6 +6,8 @@ import asyncio
 import time
 from datetime import datetime
 
+import pytest
+
 from core.clock import CST
 from core.outbox.models import Consent, DeliveryAttempt, OutboxMessage
 from integrations.state import MemoryState
@@ -182,3 +184,20 @@ async def test_stopping_hands_unsent_claims_back_at_once(rig: Rig) -> None:
     assert all(attempts == 0 for status, attempts in rows if status == "queued")
     assert await rig.make_dispatcher(DispatchConfig(owner="w2"), now=time.time).run_until_idle()
     assert len(received(rig.wechat)) == len(rig.wechat.sent) == 300
+
+
+@pytest.mark.postgres
+async def test_a_backlog_of_results_is_recorded_in_batches_on_postgres(pg_rig: Rig) -> None:
+    # 3,700 attempts of nine values each would be one statement of 33,300 parameters:
+    # PostgreSQL takes at most 32,767, and the recorder then failed at every flush
+    await campaign_backlog(pg_rig, 3700)
+    worker = pg_rig.make_dispatcher(DispatchConfig(owner="w", lease=60))
+    claimed = await worker.claimer.claim("campaign", 3700, int(pg_rig.clock() * 1000))
+    assert len(claimed) == 3700
+    for message in claimed:
+        worker.recorder.add(Result(message, "sent"))
+
+    assert await worker.recorder.flush() == 3700
+
+    assert await OutboxMessage.filter(status="sent").count() == 3700
+    assert await DeliveryAttempt.all().count() == 3700

@@ -8,10 +8,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
-from alipay import AliPay
 
 from core.clock import CST
 from core.errors import InvalidLoginCode
@@ -20,6 +18,7 @@ from integrations.alipay.client import LOGIN, MAX_LOGIN_CODE_LENGTH, AlipayClien
 from integrations.alipay.errors import AnswerSignatureInvalid
 from integrations.alipay.keys import KeyPair
 from integrations.alipay.sandbox import AlipaySandbox
+from integrations.alipay.signing import Rsa2Signer
 from integrations.errors import Permanent, Retryable
 from integrations.http import new_session
 from tests.integrations.alipay.conftest import APPID, OTHER_APPID, MakeClient
@@ -212,24 +211,24 @@ async def test_a_given_executor_is_used(
 
 
 def _spy_on_rsa(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
-    """Record the thread of every SDK RSA operation (a spy: the real work still runs)."""
+    """Record the thread of every RSA operation (a spy: the real work still runs)."""
     threads: list[tuple[int, str]] = []
-    sign, verify = AliPay._sign, AliPay._verify
+    sign, verify = Rsa2Signer.sign, Rsa2Signer.verify
 
     def record() -> None:
         current = threading.current_thread()
         threads.append((threading.get_ident(), current.name))
 
-    def spy_sign(self: Any, unsigned: str) -> Any:
+    def spy_sign(self: Rsa2Signer, content: str) -> str:
         record()
-        return sign(self, unsigned)
+        return sign(self, content)
 
-    def spy_verify(self: Any, raw: str, signature: str) -> Any:
+    def spy_verify(self: Rsa2Signer, content: str, signature: str) -> None:
         record()
-        return verify(self, raw, signature)
+        verify(self, content, signature)
 
-    monkeypatch.setattr(AliPay, "_sign", spy_sign)
-    monkeypatch.setattr(AliPay, "_verify", spy_verify)
+    monkeypatch.setattr(Rsa2Signer, "sign", spy_sign)
+    monkeypatch.setattr(Rsa2Signer, "verify", spy_verify)
     return threads
 
 
