@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from citysvc.demo import DemoStack, demo_stack
+from citysvc.demo import DemoStack
 from citysvc.demo_data import DEMO_BUNDLE, DEMO_INSTANT_ITEM, DEMO_ITEM
 from core.cases.models import Application, AuditEntry
 from core.feedback.models import Feedback, Rating
+from tests.browser import CHROMIUM, FLAGS, needs_chromium, running_demo
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "simulator"
 # what each citizen thinks: one good rating, one poor (which opens a rectification task)
 RATINGS = {"wechat": (4, "满意"), "alipay": (2, "不满意")}
@@ -26,25 +26,13 @@ FEEDBACK = {
     "wechat": ("我要纠错", "correction", "办事指南里的咨询电话已停用，请更新。"),
     "alipay": ("建议", "suggestion", "希望办件进度通知里写明取件窗口。"),
 }
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DemoStack]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'demo.sqlite3'}")
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    async with demo_stack(
-        "127.0.0.1", 0, ports=(0, 0, 0, 0), secrets_file=tmp_path / "keys.json", quiet=True
-    ) as stack:
+    async with running_demo(tmp_path, monkeypatch) as stack:
         yield stack
 
 

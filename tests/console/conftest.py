@@ -19,20 +19,11 @@ from typing import Any
 
 import pytest
 
-from citysvc.demo import DemoStack, demo_stack
+from citysvc.demo import DemoStack
 from citysvc.demo_data import DEMO_PASSWORD
+from tests.browser import CHROMIUM, FLAGS, running_demo
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "console"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=zh-CN",  # date and time fields as a Chinese-language browser shows them
-]
 VIEWPORT = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
 
@@ -43,8 +34,6 @@ ROLE_ACCOUNTS = {
     "publicity": "publicity1",
     "admin": "admin",
 }
-
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed")
 
 
 @dataclass
@@ -96,11 +85,7 @@ class Console:
 
 @pytest.fixture
 async def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DemoStack]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'console.sqlite3'}")
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    async with demo_stack(
-        "127.0.0.1", 0, ports=(0, 0, 0, 0), secrets_file=tmp_path / "keys.json", quiet=True
-    ) as running:
+    async with running_demo(tmp_path, monkeypatch) as running:
         yield running
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from core.alerts.models import RobotKey
 from core.catalogue.models import ItemVersion
 from core.staff.models import StaffMember
-from tests.console.conftest import Console, needs_chromium
+from tests.browser import needs_chromium
+from tests.console.conftest import Console
 
 pytestmark = needs_chromium
 KB = Path(__file__).resolve().parents[2] / "bot" / "demo_kb.json"

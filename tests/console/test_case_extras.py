@@ -6,7 +6,8 @@ from __future__ import annotations
 from core.bundles.importer import import_bundles
 from core.catalogue.importer import import_items
 from core.catalogue.models import ItemVersion
-from tests.console.conftest import CASE_ITEM, Console, file_case, needs_chromium
+from tests.browser import needs_chromium
+from tests.console.conftest import CASE_ITEM, Console, file_case
 
 pytestmark = needs_chromium
 CLERK = "clerk-321012-ga-hz"

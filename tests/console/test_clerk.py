@@ -14,7 +14,8 @@ from core.cases.models import Application
 from core.clock import CST
 from core.outbox.models import OutboxMessage
 from core.staff.models import StaffAccessEntry
-from tests.console.conftest import TABLET, Console, file_case, needs_chromium, staff_login
+from tests.browser import needs_chromium
+from tests.console.conftest import TABLET, Console, file_case, staff_login
 
 pytestmark = needs_chromium
 CLERK = "clerk-321012-ga-hz"

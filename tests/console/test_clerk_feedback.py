@@ -20,7 +20,8 @@ from core.feedback.figures import figures
 from core.feedback.ratings import rate
 from core.identity.models import Citizen
 from core.staff.models import StaffMember
-from tests.console.conftest import TABLET, Console, needs_chromium
+from tests.browser import needs_chromium
+from tests.console.conftest import TABLET, Console
 from tests.feedback.test_figures import END, START, build_fixture
 
 pytestmark = needs_chromium

@@ -9,7 +9,8 @@ from core.clock import CST
 from core.identity.models import Citizen
 from core.policies.importer import import_policies
 from core.policies.models import PolicyNotice
-from tests.console.conftest import Console, needs_chromium
+from tests.browser import needs_chromium
+from tests.console.conftest import Console
 
 pytestmark = needs_chromium
 POLICY = {

@@ -17,7 +17,8 @@ from core.staff.models import StaffMember
 from core.topics.models import TopicSubscription
 from notifications import consents
 from notifications.templates import load_registry
-from tests.console.conftest import Console, needs_chromium
+from tests.browser import needs_chromium
+from tests.console.conftest import Console
 
 pytestmark = needs_chromium
 TITLE = "三·一五食品安全追溯码查询服务正式开通，扫码即可查看来源"  # 28 characters

@@ -7,7 +7,8 @@ from typing import Any
 
 from core.auth.models import Session
 from core.staff.models import StaffAccessEntry, StaffMember
-from tests.console.conftest import Console, needs_chromium
+from tests.browser import needs_chromium
+from tests.console.conftest import Console
 
 pytestmark = needs_chromium
 CLERK = "clerk-321012-ga-hz"

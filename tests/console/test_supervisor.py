@@ -12,7 +12,8 @@ from core.cases.models import Application
 from core.clock import CST
 from core.feedback.models import Rating, Rectification
 from core.supervision.sweep import sweep
-from tests.console.conftest import Console, file_case, needs_chromium, staff_login, tap
+from tests.browser import needs_chromium
+from tests.console.conftest import Console, file_case, staff_login, tap
 
 pytestmark = needs_chromium
 SUPERVISOR = "supervisor-321012-bdc"
