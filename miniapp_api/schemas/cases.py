@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, _example
+from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, Text, _example
 
 
 class Address(BaseModel):
@@ -77,13 +77,13 @@ class StaffAction(BaseModel):
         "extend",
         "hand_over",
     ]
-    note: str = ""
+    note: str | None = Field(None, max_length=1000, description="required to refuse or deny")
     days: int | None = Field(None, description="working days, for extend")
 
 
 class ShipmentRequest(BaseModel):
     model_config = _example({"tracking_number": "1234567890123"})
-    tracking_number: str
+    tracking_number: Text = Field(max_length=64)
 
 
 class UploadForm(BaseModel):
