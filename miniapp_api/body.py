@@ -10,7 +10,7 @@ from pydantic_core import ErrorDetails
 from sanic import Request
 from sanic_ext.extensions.openapi.types import Integer
 
-from core.errors import InvalidInput, Malformed
+from core.errors import DomainError, InvalidInput, Malformed
 from core.paging import Page, read_page
 
 M = TypeVar("M", bound=BaseModel)
@@ -29,36 +29,44 @@ def json_object(request: Request) -> dict[str, Any]:
     return body
 
 
+Codes = Mapping[tuple[str, ...], "str | DomainError"]
+
+
 def parsed(
-    request: Request, model: type[M], *, codes: Mapping[tuple[str, ...], str] | None = None
+    request: Request, model: type[M], *, codes: Codes | None = None, wrong: Codes | None = None
 ) -> tuple[M, dict[str, Any]]:
     """The JSON object body checked against ``model`` (the request model the OpenAPI document
     shows, so the two cannot drift): the typed model and the checked dict. Not JSON or not an
     object is a 400; the first violation a 422 in the codes ``required_str`` answers:
-    ``missing_field`` for an absent field, ``invalid_value`` for a wrong type, length or
-    choice, with ``details.field`` naming it (``allowed`` for a choice). ``codes`` gives a
-    part of the body its own code (``("delivery", "address")`` answers ``incomplete_address``)."""
+    ``missing_field`` for an absent (or null) field, ``invalid_value`` for a wrong type,
+    length or choice, with ``details.field`` naming it (and ``allowed`` for a choice).
+    A part of the body keeps the code its rule in ``core`` answers: ``codes`` for any fault
+    under a path (``{("level",): "invalid_level"}``), ``wrong`` for a present but wrong value
+    (an absent one stays ``missing_field``); a code, or the error to raise as it is."""
     body = json_object(request)
     try:
         return model.model_validate(body, strict=True), body
     except ValidationError as exc:
-        raise _refusal(exc.errors()[0], codes or {}) from None
+        raise _refusal(exc.errors()[0], codes or {}, wrong or {}) from None
 
 
-def _refusal(error: ErrorDetails, codes: Mapping[tuple[str, ...], str]) -> InvalidInput:
+def _refusal(error: ErrorDetails, codes: Codes, wrong: Codes) -> DomainError:
     path = tuple(str(part) for part in error["loc"])
-    named = [part for part in path if not part.isdigit()] or ["body"]
+    named = [part for part in path if not part.isdigit() and part != "[key]"] or ["body"]
     field = named[-1]
     details: dict[str, Any] = {"field": field}
     expected = (error.get("ctx") or {}).get("expected")
     if error["type"] == "literal_error" and isinstance(expected, str):
-        details["allowed"] = [
-            choice.strip(" '") for choice in expected.replace(" or ", ",").split(",")
-        ]
-    for prefix, code in codes.items():
-        if path[: len(prefix)] == prefix:
-            return InvalidInput(f"'{field}': {error['msg']}", code=code, details=details)
-    if error["type"] == "missing" or error["input"] is None:  # null counts as absent
+        choices = expected.replace(" or ", ", ").split(", ")
+        details["allowed"] = [choice.strip("'") for choice in choices]
+    missing = error["type"] == "missing" or error["input"] is None  # null counts as absent
+    for special in (codes, {} if missing else wrong):
+        for prefix, answer in special.items():
+            if path[: len(prefix)] == prefix:
+                if isinstance(answer, DomainError):
+                    return answer
+                return InvalidInput(f"'{field}': {error['msg']}", code=answer, details=details)
+    if missing:
         return InvalidInput(f"'{field}' is required.", code="missing_field", details=details)
     return InvalidInput(f"'{field}': {error['msg']}", details=details)
 

@@ -145,11 +145,11 @@ async def _log(request: Request, event: str, member: StaffMember, subject: str) 
 )
 async def act(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
-    codes: dict[tuple[str, ...], str] = {
-        ("action",): "invalid_action",
-        ("days",): "invalid_extension",
-    }
-    typed, body = parsed(request, s.StaffAction, codes=codes)
+    typed, body = parsed(
+        request,
+        s.StaffAction,
+        wrong={("action",): "invalid_action", ("days",): "invalid_extension"},
+    )
     svc = services(request)
     hours = svc.settings.supervision.instant_revoke_hours
     moved = await act_on(
