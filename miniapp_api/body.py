@@ -29,7 +29,18 @@ def json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-Codes = Mapping[tuple[str, ...], "str | DomainError"]
+# A part of a body (a path of field names) and what a fault there answers: a code with
+# ``details.field``, a code followed by the details it carries (of ``field``, ``index``,
+# ``allowed``), or the error itself.
+Codes = Mapping[tuple[str, ...], "str | tuple[str, ...] | DomainError"]
+
+# The codes core's filing rules answer for the parts of an application or a bundle.
+FILING_CODES: Codes = {
+    ("delivery", "address"): ("incomplete_address", "field"),
+    ("delivery",): ("invalid_delivery",),
+    ("form",): ("invalid_form",),
+    ("materials",): ("invalid_materials", "index"),
+}
 
 
 def parsed(
@@ -40,9 +51,9 @@ def parsed(
     object is a 400; the first violation a 422 in the codes ``required_str`` answers:
     ``missing_field`` for an absent (or null) field, ``invalid_value`` for a wrong type,
     length or choice, with ``details.field`` naming it (and ``allowed`` for a choice).
-    A part of the body keeps the code its rule in ``core`` answers: ``codes`` for any fault
-    under a path (``{("level",): "invalid_level"}``), ``wrong`` for a present but wrong value
-    (an absent one stays ``missing_field``); a code, or the error to raise as it is."""
+    A part of the body keeps the code and details its rule in ``core`` answers: ``codes``
+    for any fault under a path, ``wrong`` for a present but wrong value (an absent one stays
+    ``missing_field``)."""
     body = json_object(request)
     try:
         return model.model_validate(body, strict=True), body
@@ -53,22 +64,31 @@ def parsed(
 def _refusal(error: ErrorDetails, codes: Codes, wrong: Codes) -> DomainError:
     path = tuple(str(part) for part in error["loc"])
     named = [part for part in path if not part.isdigit() and part != "[key]"] or ["body"]
-    field = named[-1]
-    details: dict[str, Any] = {"field": field}
+    found: dict[str, Any] = {"field": named[-1]}
+    positions = [int(part) for part in path if part.isdigit()]
+    if positions:
+        found["index"] = positions[0]
     expected = (error.get("ctx") or {}).get("expected")
     if error["type"] == "literal_error" and isinstance(expected, str):
         choices = expected.replace(" or ", ", ").split(", ")
-        details["allowed"] = [choice.strip("'") for choice in choices]
+        found["allowed"] = [choice.strip("'") for choice in choices]
+    message = f"'{found['field']}': {error['msg']}"
     missing = error["type"] == "missing" or error["input"] is None  # null counts as absent
     for special in (codes, {} if missing else wrong):
         for prefix, answer in special.items():
-            if path[: len(prefix)] == prefix:
-                if isinstance(answer, DomainError):
-                    return answer
-                return InvalidInput(f"'{field}': {error['msg']}", code=answer, details=details)
+            if path[: len(prefix)] != prefix:
+                continue
+            if isinstance(answer, DomainError):
+                return answer
+            code, *keys = (answer, "field") if isinstance(answer, str) else answer
+            details = {key: found[key] for key in keys if key in found}
+            return InvalidInput(message, code=code, details=details)
+    details = {key: found[key] for key in ("field", "allowed") if key in found}
     if missing:
-        return InvalidInput(f"'{field}' is required.", code="missing_field", details=details)
-    return InvalidInput(f"'{field}': {error['msg']}", details=details)
+        return InvalidInput(
+            f"'{found['field']}' is required.", code="missing_field", details=details
+        )
+    return InvalidInput(message, details=details)
 
 
 def required_str(body: dict[str, Any], name: str, *, max_length: int = 256) -> str:

@@ -220,7 +220,9 @@ async def list_rectifications(request: Request) -> HTTPResponse:
 )
 async def act_rectification(request: Request, task_id: int) -> HTTPResponse:
     member = await current_staff(request)
-    typed, body = parsed(request, s.RectificationAction, wrong={("action",): "invalid_action"})
+    typed, body = parsed(
+        request, s.RectificationAction, wrong={("action",): ("invalid_action", "allowed")}
+    )
     task = await rectifications.act(
         member, task_id, typed.action, read_note(body), services(request).clock.now()
     )

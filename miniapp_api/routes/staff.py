@@ -148,7 +148,7 @@ async def act(request: Request, number: str) -> HTTPResponse:
     typed, body = parsed(
         request,
         s.StaffAction,
-        wrong={("action",): "invalid_action", ("days",): "invalid_extension"},
+        wrong={("action",): ("invalid_action", "allowed"), ("days",): ("invalid_extension",)},
     )
     svc = services(request)
     hours = svc.settings.supervision.instant_revoke_hours

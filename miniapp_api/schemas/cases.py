@@ -21,12 +21,12 @@ class Address(BaseModel):
             "detail": "仙女镇龙川路88号3幢201室",
         }
     )
-    name: str
-    phone: str
-    province: str
-    city: str
-    district: str
-    detail: str
+    name: Text = Field(max_length=200)
+    phone: Text = Field(max_length=200)
+    province: Text = Field(max_length=200)
+    city: Text = Field(max_length=200)
+    district: Text = Field(max_length=200)
+    detail: Text = Field(max_length=200)
 
 
 class Delivery(BaseModel):
@@ -49,9 +49,9 @@ class ApplicationRequest(BaseModel):
         }
     )
     item_code: str
+    delivery: Delivery
     form: dict[str, Any] = Field(default_factory=dict)
     materials: list[MaterialRef] = Field(default_factory=list)
-    delivery: Delivery
     on_behalf_of: str | None = Field(None, description="an agent filing for this citizen id")
 
 
@@ -59,8 +59,10 @@ class Supplement(BaseModel):
     model_config = _example(
         {"materials": [{"name": "户口簿", "file_id": FILE_ID}], "note": "已补充户口簿首页"}
     )
-    materials: list[MaterialRef]
-    note: str = ""
+    materials: list[MaterialRef] = Field(
+        default_factory=list, description="at least one; 50 on a case at most"
+    )
+    note: str | None = Field(None, max_length=1000)
 
 
 class StaffAction(BaseModel):
@@ -76,6 +78,7 @@ class StaffAction(BaseModel):
         "resume",
         "extend",
         "hand_over",
+        "revoke_instant",
     ]
     note: str | None = Field(None, max_length=1000, description="required to refuse or deny")
     days: int | None = Field(None, description="working days, for extend")
