@@ -19,7 +19,7 @@ from core.policies.service import eligible
 from core.privacy.registry import Subject
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, paging, parsed
+from miniapp_api.body import paging, parsed
 from miniapp_api.context import app_context, authenticated, current_citizen, services
 from miniapp_api.docs import documented
 from notifications.inbox import inbox
@@ -216,7 +216,7 @@ async def town(request: Request) -> HTTPResponse:
 async def set_own_town(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
-    value = json_object(request).get("town")
+    value = parsed(request, s.Town, codes={("town",): "invalid_value"})[0].town
     saved = await set_town(str(citizen.id), value, svc.settings.campaigns.towns, svc.clock.now())
     await app_context(request).policy_check.recheck(str(citizen.id))
     return json({"town": saved})

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.campaigns.towns import MAX_LENGTH as TOWN_MAX
 from miniapp_api.schemas.cases import CaseDelivery, Step
 from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, Text, _example
 
@@ -39,7 +40,7 @@ class PhoneCode(BaseModel):
 
 class Town(BaseModel):
     model_config = _example({"town": "仙女镇"})
-    town: str | None
+    town: Text = Field(max_length=TOWN_MAX, description="one of the district's towns")
 
 
 class ConsentTap(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from core.cases.notes import MAX_NOTE
 from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, Text, _example
 
 
@@ -62,7 +63,7 @@ class Supplement(BaseModel):
     materials: list[MaterialRef] = Field(
         default_factory=list, description="at least one; 50 on a case at most"
     )
-    note: str | None = Field(None, max_length=1000)
+    note: str | None = Field(None, max_length=MAX_NOTE)
 
 
 class StaffAction(BaseModel):
@@ -80,7 +81,7 @@ class StaffAction(BaseModel):
         "hand_over",
         "revoke_instant",
     ]
-    note: str | None = Field(None, max_length=1000, description="required to refuse or deny")
+    note: str | None = Field(None, max_length=MAX_NOTE, description="required to refuse or deny")
     days: int | None = Field(None, description="working days, for extend")
 
 
