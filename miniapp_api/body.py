@@ -48,12 +48,11 @@ def parsed(
 ) -> tuple[M, dict[str, Any]]:
     """The JSON object body checked against ``model`` (the request model the OpenAPI document
     shows, so the two cannot drift): the typed model and the checked dict. Not JSON or not an
-    object is a 400; the first violation a 422 in the codes ``required_str`` answers:
-    ``missing_field`` for an absent (or null) field, ``invalid_value`` for a wrong type,
-    length or choice, with ``details.field`` naming it (and ``allowed`` for a choice).
-    A part of the body keeps the code and details its rule in ``core`` answers: ``codes``
-    for any fault under a path, ``wrong`` for a present but wrong value (an absent one stays
-    ``missing_field``)."""
+    object is a 400; the first violation a 422: ``missing_field`` for an absent (or null)
+    field, ``invalid_value`` for a wrong type, length or choice, with ``details.field``
+    naming it (and ``allowed`` for a choice). A part of the body keeps the code and details
+    its rule in ``core`` answers: ``codes`` for any fault under a path, ``wrong`` for a
+    present but wrong value (an absent one stays ``missing_field``)."""
     body = json_object(request)
     try:
         return model.model_validate(body, strict=True), body
@@ -89,18 +88,6 @@ def _refusal(error: ErrorDetails, codes: Codes, wrong: Codes) -> DomainError:
             f"'{found['field']}' is required.", code="missing_field", details=details
         )
     return InvalidInput(message, details=details)
-
-
-def required_str(body: dict[str, Any], name: str, *, max_length: int = 256) -> str:
-    """A non-empty string field, at most ``max_length`` characters."""
-    value = body.get(name)
-    if value is None:
-        raise InvalidInput(f"'{name}' is required.", code="missing_field", details={"field": name})
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"'{name}' must be a non-empty string.", details={"field": name})
-    if len(value) > max_length:
-        raise InvalidInput(f"'{name}' is too long.", details={"field": name})
-    return value.strip()
 
 
 def page_number(request: Request) -> int:
