@@ -3,8 +3,8 @@
 For every operation with a JSON body, bodies are made from the document itself (the
 model's example, then one declared rule broken at a time: a required field left out, a
 wrong type, a string too long or too short, a number out of range, a list too long or too
-short, a value outside an enum or a pattern) and each must be refused with 422 and a code
-that operation lists, before any rule of ``core`` runs. A model that lists less than
+short, a value outside an enum or a pattern; in nested objects and a list's objects too)
+and each must be refused with 422 and a code that operation lists. A model that lists less than
 ``core`` accepts (or more) shows up here or in the route's own tests.
 """
 
@@ -74,9 +74,11 @@ def _broken(name: str, rule: dict[str, Any], example: Any) -> Iterator[tuple[str
         yield "too short a list", []
 
 
-def _violations(doc: dict[str, Any], model: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(what is broken, the body) for each rule the model declares at its top level."""
-    [example] = model["examples"]
+def _violations(
+    doc: dict[str, Any], model: dict[str, Any], example: dict[str, Any]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(what is broken, the body) for each rule the model declares, nested objects (and the
+    objects of a list) included."""
     for name, prop in model["properties"].items():
         if name in model.get("required", []):
             yield f"{name} missing", {k: v for k, v in example.items() if k != name}
@@ -87,6 +89,22 @@ def _violations(doc: dict[str, Any], model: dict[str, Any]) -> Iterator[tuple[st
         for rule in variants:
             for what, value in _broken(name, rule, example.get(name)):
                 yield f"{name} {what}", {**example, name: value}
+            yield from _nested(doc, name, rule, example)
+
+
+def _nested(
+    doc: dict[str, Any], name: str, rule: dict[str, Any], example: dict[str, Any]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    value = example.get(name)
+    if "properties" in rule:
+        inner = value if isinstance(value, dict) else (rule.get("examples") or [None])[0]
+        if isinstance(inner, dict):
+            for what, broken in _violations(doc, rule, inner):
+                yield f"{name}.{what}", {**example, name: broken}
+    items = _resolve(doc, rule.get("items", {}))
+    if "properties" in items and isinstance(value, list) and value:
+        for what, broken in _violations(doc, items, value[0]):
+            yield f"{name}[0].{what}", {**example, name: [broken]}
 
 
 def _path(template: str) -> str:
@@ -109,7 +127,8 @@ async def test_every_body_breaking_its_model_is_refused_with_422(
             model = _resolve(doc, content["application/json"]["schema"])
             codes = op["responses"]["422"]["content"]["application/json"]["schema"]["allOf"][1]
             allowed = codes["properties"]["error"]["properties"]["code"]["enum"]
-            cases = list(_violations(doc, model))
+            [example] = model["examples"]
+            cases = list(_violations(doc, model, example))
             assert cases, template
             for what, body in cases:
                 # a fresh citizen for each, so that per-citizen limits (real-name) never count
