@@ -61,10 +61,11 @@ def parsed(
 
 
 def _refusal(error: ErrorDetails, codes: Codes, wrong: Codes) -> DomainError:
-    path = tuple(str(part) for part in error["loc"])
-    named = [part for part in path if not part.isdigit() and part != "[key]"] or ["body"]
-    found: dict[str, Any] = {"field": named[-1]}
-    positions = [int(part) for part in path if part.isdigit()]
+    loc = error["loc"]  # field names, and the positions (ints) of list entries
+    path = tuple(str(part) for part in loc)
+    named = [str(part) for part in loc if isinstance(part, str) and part != "[key]"]
+    found: dict[str, Any] = {"field": (named or ["body"])[-1]}
+    positions = [part for part in loc if isinstance(part, int)]
     if positions:
         found["index"] = positions[0]
     expected = (error.get("ctx") or {}).get("expected")
