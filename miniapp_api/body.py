@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from sanic import Request
 from sanic_ext.extensions.openapi.types import Integer
 
-from core.errors import InvalidInput, Malformed
+from core.errors import DomainError, InvalidInput, Malformed
 from core.paging import Page, read_page
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def json_object(request: Request) -> dict[str, Any]:
@@ -24,16 +29,66 @@ def json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-def required_str(body: dict[str, Any], name: str, *, max_length: int = 256) -> str:
-    """A non-empty string field, at most ``max_length`` characters."""
-    value = body.get(name)
-    if value is None:
-        raise InvalidInput(f"'{name}' is required.", code="missing_field", details={"field": name})
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"'{name}' must be a non-empty string.", details={"field": name})
-    if len(value) > max_length:
-        raise InvalidInput(f"'{name}' is too long.", details={"field": name})
-    return value.strip()
+# A part of a body (a path of field names) and what a fault there answers: a code with
+# ``details.field``, a code followed by the details it carries (of ``field``, ``index``,
+# ``allowed``), or the error itself.
+Codes = Mapping[tuple[str, ...], "str | tuple[str, ...] | DomainError"]
+
+# The codes core's filing rules answer for the parts of an application or a bundle.
+FILING_CODES: Codes = {
+    ("delivery", "address"): ("incomplete_address", "field"),
+    ("delivery",): ("invalid_delivery",),
+    ("form",): ("invalid_form",),
+    ("materials",): ("invalid_materials", "index"),
+}
+
+
+def parsed(
+    request: Request, model: type[M], *, codes: Codes | None = None, wrong: Codes | None = None
+) -> tuple[M, dict[str, Any]]:
+    """The JSON object body checked against ``model`` (the request model the OpenAPI document
+    shows, so the two cannot drift): the typed model and the checked dict. Not JSON or not an
+    object is a 400; the first violation a 422: ``missing_field`` for an absent (or null)
+    field, ``invalid_value`` for a wrong type, length or choice, with ``details.field``
+    naming it (and ``allowed`` for a choice). A part of the body keeps the code and details
+    its rule in ``core`` answers: ``codes`` for any fault under a path, ``wrong`` for a
+    present but wrong value (an absent one stays ``missing_field``)."""
+    body = json_object(request)
+    try:
+        return model.model_validate(body, strict=True), body
+    except ValidationError as exc:
+        raise _refusal(exc.errors()[0], codes or {}, wrong or {}) from None
+
+
+def _refusal(error: ErrorDetails, codes: Codes, wrong: Codes) -> DomainError:
+    loc = error["loc"]  # field names, and the positions (ints) of list entries
+    path = tuple(str(part) for part in loc)
+    named = [str(part) for part in loc if isinstance(part, str) and part != "[key]"]
+    found: dict[str, Any] = {"field": (named or ["body"])[-1]}
+    positions = [part for part in loc if isinstance(part, int)]
+    if positions:
+        found["index"] = positions[0]
+    expected = (error.get("ctx") or {}).get("expected")
+    if error["type"] == "literal_error" and isinstance(expected, str):
+        choices = expected.replace(" or ", ", ").split(", ")
+        found["allowed"] = [choice.strip("'") for choice in choices]
+    message = f"'{found['field']}': {error['msg']}"
+    missing = error["type"] == "missing" or error["input"] is None  # null counts as absent
+    for special in (codes, {} if missing else wrong):
+        for prefix, answer in special.items():
+            if path[: len(prefix)] != prefix:
+                continue
+            if isinstance(answer, DomainError):
+                return answer
+            code, *keys = (answer, "field") if isinstance(answer, str) else answer
+            details = {key: found[key] for key in keys if key in found}
+            return InvalidInput(message, code=code, details=details)
+    details = {key: found[key] for key in ("field", "allowed") if key in found}
+    if missing:
+        return InvalidInput(
+            f"'{found['field']}' is required.", code="missing_field", details=details
+        )
+    return InvalidInput(message, details=details)
 
 
 def page_number(request: Request) -> int:

@@ -8,7 +8,7 @@ from sanic_ext import openapi
 
 from core.cases import agents
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object
+from miniapp_api.body import parsed
 from miniapp_api.context import current_citizen, services
 from miniapp_api.docs import documented
 
@@ -26,7 +26,12 @@ bp = Blueprint("agents", url_prefix="/api/v1/agent-authorizations")
 )
 async def create(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
-    auth = await agents.authorise(citizen, json_object(request), services(request).clock)
+    _, body = parsed(
+        request,
+        s.AgentGrant,
+        codes={("agent_id",): "invalid_citizen_id", ("item_code",): ("unknown_item",)},
+    )
+    auth = await agents.authorise(citizen, body, services(request).clock)
     return json(agents.view(auth), status=201)
 
 

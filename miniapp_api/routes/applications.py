@@ -13,7 +13,7 @@ from core.cases.views import summary
 from core.details.citizen import citizen_detail
 from core.paging import paged
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, paging
+from miniapp_api.body import FILING_CODES, paging, parsed
 from miniapp_api.context import app_context, bearer_token, current_citizen, services
 from miniapp_api.docs import documented
 
@@ -71,11 +71,16 @@ async def _detail(request: Request, number: str) -> HTTPResponse:
 )
 async def create(request: Request) -> HTTPResponse:
     caller = await current_citizen(request)
-    body = json_object(request)
-    if body.get("on_behalf_of") is None:
+    typed, body = parsed(
+        request,
+        s.ApplicationRequest,
+        codes=FILING_CODES,
+        wrong={("item_code",): "missing_field", ("on_behalf_of",): "invalid_citizen_id"},
+    )
+    if typed.on_behalf_of is None:
         case = await submit(services(request).cases, caller, body)
     else:  # an agent (代办员) files for the citizen who authorised them; the case is theirs
-        citizen = await agents.principal_for(caller, body["on_behalf_of"], body.get("item_code"))
+        citizen = await agents.principal_for(caller, typed.on_behalf_of, typed.item_code)
         case = await submit(services(request).cases, citizen, body, agent_id=str(caller.id))
     if case.status == "approved":  # approved at once (秒批): a licence may be held now
         await app_context(request).policy_check.recheck(str(case.citizen_id))
@@ -134,7 +139,7 @@ async def show(request: Request, number: str) -> HTTPResponse:
 )
 async def supplement(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
-    body = json_object(request)
+    _, body = parsed(request, s.Supplement, codes={("materials",): ("invalid_materials", "index")})
     case = await citizen_case(number, str(citizen.id))
     await citizen_actions.supplement(services(request).cases, case, str(citizen.id), body)
     return await _detail(request, number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, empty, json
 from sanic_ext import openapi
@@ -10,19 +12,19 @@ from core.errors import Unavailable
 from core.identity.accounts import citizen_for_login
 from core.ratelimit import enforce, login_per_ip
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, required_str
+from miniapp_api.body import parsed
 from miniapp_api.context import authenticated, services
 from miniapp_api.docs import documented
 
 bp = Blueprint("auth", url_prefix="/api/v1/auth")
 
 
-async def _login(request: Request, platform: str, field: str) -> HTTPResponse:
+async def _login(request: Request, platform: str, read_code: Callable[[], str]) -> HTTPResponse:
     svc = services(request)
     # Before anything else, so that bad bodies and bad codes count against the address too.
     limit = login_per_ip(svc.settings.login_limit_per_ip)
     await enforce(svc.platforms.state, limit, request.remote_addr or request.ip)
-    code = required_str(json_object(request), field, max_length=512)
+    code = read_code()
     login = svc.platforms.logins().get(platform)
     if login is None:
         raise Unavailable(
@@ -55,7 +57,7 @@ async def _login(request: Request, platform: str, field: str) -> HTTPResponse:
     },
 )
 async def wechat(request: Request) -> HTTPResponse:
-    return await _login(request, "wechat", "code")
+    return await _login(request, "wechat", lambda: parsed(request, s.WeChatLogin)[0].code)
 
 
 @bp.post("/alipay")
@@ -72,7 +74,7 @@ async def wechat(request: Request) -> HTTPResponse:
     },
 )
 async def alipay(request: Request) -> HTTPResponse:
-    return await _login(request, "alipay", "auth_code")
+    return await _login(request, "alipay", lambda: parsed(request, s.AlipayLogin)[0].auth_code)
 
 
 @bp.post("/logout")

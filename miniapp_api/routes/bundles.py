@@ -8,7 +8,7 @@ from sanic_ext import openapi
 
 from core.bundles.service import bundle_detail, file_bundle, get_bundle, list_bundles
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object
+from miniapp_api.body import FILING_CODES, parsed
 from miniapp_api.context import current_citizen, services
 from miniapp_api.docs import documented
 
@@ -65,7 +65,8 @@ async def show(request: Request, code: str) -> HTTPResponse:
 )
 async def create(request: Request, code: str) -> HTTPResponse:
     citizen = await current_citizen(request)
-    answer = await file_bundle(services(request).cases, citizen, code, json_object(request))
+    _, body = parsed(request, s.BundleRequest, codes=FILING_CODES)
+    answer = await file_bundle(services(request).cases, citizen, code, body)
     return json(answer, status=201)
 
 

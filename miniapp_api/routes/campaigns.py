@@ -12,10 +12,11 @@ from sanic_ext import openapi
 from core.campaigns import rules, service
 from core.campaigns.models import Campaign
 from core.campaigns.testers import MAX_TEST_RECIPIENTS
+from core.errors import InvalidInput
 from core.paging import fetch_page, paged
 from core.topics.catalog import BY_KEY
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, paging
+from miniapp_api.body import paging, parsed
 from miniapp_api.context import app_context, current_staff, services
 from miniapp_api.docs import documented
 from notifications.campaigns.delivery import OutboxCampaignDelivery, send_test_messages
@@ -94,8 +95,21 @@ async def _shown(request: Request, campaign: Campaign, status: int = 200) -> HTT
 async def create(request: Request) -> HTTPResponse:
     member = await current_staff(request)
     svc = services(request)
+    _, body = parsed(
+        request,
+        s.CampaignRequest,
+        codes={
+            **{(name,): "invalid_value" for name in ("name", "topic", "title", "summary")},
+            ("send_at",): "invalid_send_at",
+            ("quiet_hours",): ("invalid_quiet_hours",),
+            ("rate_per_second",): "invalid_value",
+            ("audience",): InvalidInput(
+                "'audience' is {realname_only, towns}.", details={"field": "audience"}
+            ),
+        },
+    )
     campaign = await service.create(
-        json_object(request),
+        body,
         member,
         _delivery(request),
         svc.clock.now(),
@@ -243,7 +257,7 @@ async def send_test(request: Request, campaign_id: int) -> HTTPResponse:
             _delivery(request),
             member.role,
             campaign_id,
-            json_object(request),
+            parsed(request, s.TestSend)[1],
             app_ids(svc.platforms),
             svc.clock.now(),
         )

@@ -13,11 +13,12 @@ from core.cases.queries import citizen_case
 from core.errors import NotFound
 from core.feedback import rectifications
 from core.feedback import service as feedback
+from core.feedback.errors import InvalidDimensions, InvalidFeedbackKind
 from core.feedback.models import Rating
-from core.feedback.ratings import citizen_rating_view, rate
+from core.feedback.ratings import DIMENSIONS, citizen_rating_view, rate
 from core.paging import paged
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, paging, required_str
+from miniapp_api.body import paging, parsed
 from miniapp_api.context import app_context, current_citizen, current_staff, services
 from miniapp_api.docs import documented
 
@@ -62,7 +63,14 @@ staff_bp = Blueprint("staff_feedback", url_prefix="/api/v1/staff")
 )
 async def create_rating(request: Request, number: str) -> HTTPResponse:
     citizen = await current_citizen(request)
-    body = json_object(request)
+    _, body = parsed(
+        request,
+        s.RatingRequest,
+        codes={
+            ("level",): "invalid_level",
+            ("dimensions",): InvalidDimensions(details={"allowed": list(DIMENSIONS)}),
+        },
+    )
     case = await citizen_case(number, str(citizen.id))
     svc = services(request)
     rating = await rate(
@@ -124,9 +132,14 @@ async def show_rating(request: Request, number: str) -> HTTPResponse:
 async def create_feedback(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
+    _, body = parsed(
+        request,
+        s.FeedbackRequest,
+        codes={("kind",): InvalidFeedbackKind(details={"allowed": list(feedback.KINDS)})},
+    )
     row = await feedback.submit(
         str(citizen.id),
-        json_object(request),
+        body,
         svc.clock.now(),
         svc.cases.calendar,
         svc.settings.ratings.reply_days,
@@ -207,10 +220,11 @@ async def list_rectifications(request: Request) -> HTTPResponse:
 )
 async def act_rectification(request: Request, task_id: int) -> HTTPResponse:
     member = await current_staff(request)
-    body = json_object(request)
-    action = required_str(body, "action", max_length=32)
+    typed, body = parsed(
+        request, s.RectificationAction, wrong={("action",): ("invalid_action", "allowed")}
+    )
     task = await rectifications.act(
-        member, task_id, action, read_note(body), services(request).clock.now()
+        member, task_id, typed.action, read_note(body), services(request).clock.now()
     )
     return json(task)
 
@@ -257,6 +271,10 @@ async def reply_feedback(request: Request, feedback_id: int) -> HTTPResponse:
     member = await current_staff(request)
     notifier = app_context(request).feedback_notifier
     answer = await feedback.reply(
-        member, feedback_id, json_object(request), services(request).clock.now(), notifier
+        member,
+        feedback_id,
+        parsed(request, s.FeedbackReply)[1],
+        services(request).clock.now(),
+        notifier,
     )
     return json(answer)

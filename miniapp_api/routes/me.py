@@ -19,7 +19,7 @@ from core.policies.service import eligible
 from core.privacy.registry import Subject
 from core.ratelimit import REALNAME_PER_CITIZEN, REALNAME_PER_IP, Limit, enforce
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, paging, required_str
+from miniapp_api.body import paging, parsed
 from miniapp_api.context import app_context, authenticated, current_citizen, services
 from miniapp_api.docs import documented
 from notifications.inbox import inbox
@@ -128,10 +128,8 @@ async def realname(request: Request) -> HTTPResponse:
     # Counted before the body is read: refused input is exactly what enumeration looks like.
     await enforce(svc.platforms.state, REALNAME_PER_IP, request.remote_addr or request.ip)
     await enforce(svc.platforms.state, REALNAME_PER_CITIZEN, str(citizen.id))
-    body = json_object(request)
-    name = required_str(body, "name", max_length=64)
-    id_number = required_str(body, "id_number", max_length=32)
-    row, ticket = await svc.realname.start(citizen, principal.platform, name, id_number)
+    body, _ = parsed(request, s.RealnameStart)
+    row, ticket = await svc.realname.start(citizen, principal.platform, body.name, body.id_number)
     answer = {"id": str(row.id), "provider": row.provider, **ticket.opens}
     return json({"verification": answer}, status=202)
 
@@ -163,7 +161,7 @@ async def realname(request: Request) -> HTTPResponse:
 )
 async def confirm(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
-    verification_id = required_str(json_object(request), "verification_id", max_length=64)
+    verification_id = parsed(request, s.RealnameConfirm)[0].verification_id
     survivor_id = await services(request).realname.confirm(str(citizen.id), verification_id)
     await app_context(request).policy_check.recheck(survivor_id)  # an age is known now
     return await _profile(request, survivor_id)
@@ -189,7 +187,7 @@ async def confirm(request: Request) -> HTTPResponse:
 )
 async def phone(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
-    code = required_str(json_object(request), "code", max_length=512)
+    code = parsed(request, s.PhoneCode)[0].code
     svc = services(request)
     if svc.platforms.wechat is None:
         raise Unavailable(
@@ -218,7 +216,7 @@ async def town(request: Request) -> HTTPResponse:
 async def set_own_town(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
     svc = services(request)
-    value = json_object(request).get("town")
+    value = parsed(request, s.Town, codes={("town",): "invalid_value"})[0].town
     saved = await set_town(str(citizen.id), value, svc.settings.campaigns.towns, svc.clock.now())
     await app_context(request).policy_check.recheck(str(citizen.id))
     return json({"town": saved})

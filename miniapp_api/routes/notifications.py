@@ -9,7 +9,7 @@ from sanic_ext import openapi
 from core.errors import Conflict, InvalidInput
 from core.identity.models import PlatformAccount
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object
+from miniapp_api.body import parsed
 from miniapp_api.context import app_context, current_citizen, services
 from miniapp_api.docs import documented
 from notifications.consents import counts, read_answers, record_answers
@@ -79,7 +79,11 @@ async def templates(request: Request) -> HTTPResponse:
 )
 async def consent(request: Request) -> HTTPResponse:
     citizen = await current_citizen(request)
-    body = json_object(request)
+    _, body = parsed(
+        request,
+        s.ConsentTap,
+        codes={(name,): "invalid_value" for name in ("platform", "accepted", "rejected")},
+    )
     platform = _platform(body.get("platform"))
     known = registry(request)
     accepted, rejected = read_answers(body, platform, known)

@@ -10,7 +10,7 @@ from core.cases.queries import staff_case_to_act
 from core.shipping.service import apply_update, mail_result
 from integrations.tracking.client import CALLBACK_PATH, PUSH_ANSWER, verify_push
 from miniapp_api import schemas as s
-from miniapp_api.body import json_object, required_str
+from miniapp_api.body import parsed
 from miniapp_api.context import current_staff, services
 from miniapp_api.docs import documented
 from miniapp_api.routes.staff import _detail as staff_detail
@@ -43,7 +43,7 @@ bp = Blueprint("shipments")
 )
 async def record(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
-    raw = required_str(json_object(request), "tracking_number", max_length=64)
+    raw = parsed(request, s.ShipmentRequest)[0].tracking_number
     svc = services(request)
     case = await staff_case_to_act(number, member)
     await mail_result(svc.cases, svc.platforms.tracking, case, raw, f"staff:{member.username}")

@@ -20,7 +20,7 @@ from core.staff.signin import Attempt, sign_in
 from core.uploads.models import Upload
 from core.uploads.service import read_upload
 from miniapp_api import schemas as s
-from miniapp_api.body import flag, json_object, paging, required_str
+from miniapp_api.body import flag, paging, parsed
 from miniapp_api.context import app_context, current_staff, services
 from miniapp_api.docs import documented
 from miniapp_api.headers import attachment
@@ -50,11 +50,11 @@ async def login(request: Request) -> HTTPResponse:
     svc = services(request)
     address = request.remote_addr or request.ip
     await enforce(svc.platforms.state, STAFF_LOGIN_PER_IP, address)
-    body = json_object(request)
+    body, _ = parsed(request, s.StaffLogin)
     attempt = Attempt(
-        username=required_str(body, "username", max_length=64),
-        password=required_str(body, "password", max_length=256),
-        otp=body.get("otp"),
+        username=body.username,
+        password=body.password,
+        otp=body.otp,
         address=address,
     )
     required = svc.settings.staff_security.totp == "required"
@@ -145,15 +145,18 @@ async def _log(request: Request, event: str, member: StaffMember, subject: str) 
 )
 async def act(request: Request, number: str) -> HTTPResponse:
     member = await current_staff(request)
-    body = json_object(request)
-    action = required_str(body, "action", max_length=32)
+    typed, body = parsed(
+        request,
+        s.StaffAction,
+        wrong={("action",): ("invalid_action", "allowed"), ("days",): ("invalid_extension",)},
+    )
     svc = services(request)
     hours = svc.settings.supervision.instant_revoke_hours
     moved = await act_on(
         svc.cases,
         member,
         number,
-        action,
+        typed.action,
         read_note(body),
         body.get("days"),
         instant_revoke_hours=hours,

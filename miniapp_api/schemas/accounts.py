@@ -7,39 +7,40 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.campaigns.towns import MAX_LENGTH as TOWN_MAX
 from miniapp_api.schemas.cases import CaseDelivery, Step
-from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, _example
+from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, Text, _example
 
 
 class WeChatLogin(BaseModel):
     model_config = _example({"code": "081Kq4Ga1M2wRA0Vfq0Ga1tq7Y4Kq4Gt"})
-    code: str = Field(description="the code from wx.login", max_length=512)
+    code: Text = Field(description="the code from wx.login", max_length=512)
 
 
 class AlipayLogin(BaseModel):
     model_config = _example({"auth_code": "4b203fe6c11548bcabd8da5bb087a83b"})
-    auth_code: str = Field(description="the code from my.getAuthCode", max_length=512)
+    auth_code: Text = Field(description="the code from my.getAuthCode", max_length=512)
 
 
 class RealnameStart(BaseModel):
     model_config = _example({"name": "张三", "id_number": "11010519491231002X"})
-    name: str = Field(max_length=64)
-    id_number: str = Field(max_length=32)
+    name: Text = Field(max_length=64)
+    id_number: Text = Field(max_length=32)
 
 
 class RealnameConfirm(BaseModel):
     model_config = _example({"verification_id": "60b539e8-c36e-49e7-89f2-0d45401da20d"})
-    verification_id: str
+    verification_id: Text = Field(max_length=64)
 
 
 class PhoneCode(BaseModel):
     model_config = _example({"code": "e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345"})
-    code: str = Field(description="the code of the getPhoneNumber button")
+    code: Text = Field(description="the code of the getPhoneNumber button", max_length=512)
 
 
 class Town(BaseModel):
     model_config = _example({"town": "仙女镇"})
-    town: str | None
+    town: Text = Field(max_length=TOWN_MAX, description="one of the district's towns")
 
 
 class ConsentTap(BaseModel):

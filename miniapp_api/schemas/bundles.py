@@ -39,9 +39,9 @@ class BundleRequest(BaseModel):
             "delivery": {"method": "pickup"},
         }
     )
+    delivery: Delivery
     form: dict[str, Any] = Field(default_factory=dict)
     materials: list[MaterialRef] = Field(default_factory=list)
-    delivery: Delivery
 
 
 class BundleCase(BaseModel):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from miniapp_api.schemas.common import CITIZEN_ID, TIME, _example
+from core.campaigns.service import MAX_RATE, SUMMARY_MAX, TITLE_MAX
+from core.campaigns.testers import MAX_TEST_RECIPIENTS
+from miniapp_api.schemas.common import CITIZEN_ID, TIME, Text, _example
 
 
 class QuietHours(BaseModel):
@@ -33,21 +35,36 @@ class CampaignRequest(BaseModel):
             "audience": {"realname_only": True, "towns": []},
         }
     )
-    name: str
-    topic: str
-    title: str
-    summary: str
-    page: str
-    send_at: str
-    quiet_hours: QuietHours
-    rate_per_second: int
-    audience: Audience
-    recurrence: str | None = Field(None, description="MM-DD: a yearly campaign")
+    name: Text = Field(max_length=100)
+    topic: Text = Field(max_length=32)
+    title: Text = Field(max_length=TITLE_MAX, description="sent fitted to the template's field")
+    summary: Text = Field(max_length=SUMMARY_MAX, description="sent fitted to the template's field")
+    page: str | None = Field(None, max_length=512, description="relative: no leading / or space")
+    send_at: str = Field(description="ISO time; without an offset, China time")
+    quiet_hours: QuietHours | None = Field(None, description="21:00 to 08:00 when absent")
+    rate_per_second: int = Field(50, ge=1, le=MAX_RATE)
+    audience: Audience | None = None
+    recurrence: str | None = Field(
+        None,
+        pattern=r"^((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$",
+        description="MM-DD: a yearly campaign",
+    )
 
 
 class TestSend(BaseModel):
     model_config = _example({"staff": ["pub1"]})
-    staff: list[str] = Field(description="usernames of staff linked to their own account")
+    staff: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_TEST_RECIPIENTS,
+        description="usernames of staff linked to their own account",
+    )
+    citizen_ids: list[str] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_TEST_RECIPIENTS,
+        description="instead of staff: staff members' own citizen accounts",
+    )
 
 
 class TestMessage(BaseModel):

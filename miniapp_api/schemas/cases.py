@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, _example
+from core.cases.notes import MAX_NOTE
+from miniapp_api.schemas.common import CITIZEN_ID, FILE_ID, NUMBER, TIME, Text, _example
 
 
 class Address(BaseModel):
@@ -21,12 +22,12 @@ class Address(BaseModel):
             "detail": "仙女镇龙川路88号3幢201室",
         }
     )
-    name: str
-    phone: str
-    province: str
-    city: str
-    district: str
-    detail: str
+    name: Text = Field(max_length=200)
+    phone: Text = Field(max_length=200)
+    province: Text = Field(max_length=200)
+    city: Text = Field(max_length=200)
+    district: Text = Field(max_length=200)
+    detail: Text = Field(max_length=200)
 
 
 class Delivery(BaseModel):
@@ -49,9 +50,9 @@ class ApplicationRequest(BaseModel):
         }
     )
     item_code: str
+    delivery: Delivery
     form: dict[str, Any] = Field(default_factory=dict)
     materials: list[MaterialRef] = Field(default_factory=list)
-    delivery: Delivery
     on_behalf_of: str | None = Field(None, description="an agent filing for this citizen id")
 
 
@@ -59,8 +60,10 @@ class Supplement(BaseModel):
     model_config = _example(
         {"materials": [{"name": "户口簿", "file_id": FILE_ID}], "note": "已补充户口簿首页"}
     )
-    materials: list[MaterialRef]
-    note: str = ""
+    materials: list[MaterialRef] = Field(
+        default_factory=list, description="at least one; 50 on a case at most"
+    )
+    note: str | None = Field(None, max_length=MAX_NOTE)
 
 
 class StaffAction(BaseModel):
@@ -76,14 +79,15 @@ class StaffAction(BaseModel):
         "resume",
         "extend",
         "hand_over",
+        "revoke_instant",
     ]
-    note: str = ""
+    note: str | None = Field(None, max_length=MAX_NOTE, description="required to refuse or deny")
     days: int | None = Field(None, description="working days, for extend")
 
 
 class ShipmentRequest(BaseModel):
     model_config = _example({"tracking_number": "1234567890123"})
-    tracking_number: str
+    tracking_number: Text = Field(max_length=64)
 
 
 class UploadForm(BaseModel):

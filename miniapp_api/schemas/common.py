@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# A request's required line of text: trimmed, not blank (the length is each field's own).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 TIME = "2026-11-26T10:00:00+08:00"
 

@@ -6,7 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from miniapp_api.schemas.common import NUMBER, TIME, _example
+from core.cases.notes import MAX_NOTE
+from core.feedback.ratings import MAX_COMMENT
+from core.feedback.service import MAX_CONTENT, MAX_REPLY
+from miniapp_api.schemas.common import NUMBER, TIME, Text, _example
 
 # Any of the four, each scored 1-5: 办事效率, 指南准确, 办理便捷, 系统好用.
 RatingDimensions = dict[
@@ -29,7 +32,7 @@ class RatingRequest(BaseModel):
         }
     )
     level: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意; 1 and 2 are poor")
-    comment: str = Field("", max_length=500)
+    comment: str | None = Field(None, max_length=MAX_COMMENT)
     dimensions: RatingDimensions | None = Field(
         None, description="any of efficiency, guide_accuracy, convenience, usability: 1-5"
     )
@@ -44,20 +47,20 @@ class FeedbackRequest(BaseModel):
         }
     )
     kind: Literal["complaint", "suggestion", "correction"]
-    content: str = Field(min_length=1, max_length=2000)
-    item_code: str | None = Field(None, description="required for a correction")
-    application_number: str | None = Field(None, description="one of your own cases")
+    content: Text = Field(max_length=MAX_CONTENT)
+    item_code: str | None = Field(None, max_length=64, description="required for a correction")
+    application_number: str | None = Field(None, max_length=64, description="one of your own cases")
 
 
 class RectificationAction(BaseModel):
     model_config = _example({"action": "call_back", "note": "已电话回访申请人，说明办理时限"})
     action: Literal["call_back", "rectify", "appeal", "uphold", "void"]
-    note: str = Field("", max_length=500)
+    note: str | None = Field(None, max_length=MAX_NOTE)
 
 
 class FeedbackReply(BaseModel):
     model_config = _example({"reply": "感谢您的指正，办事指南已更正为一楼3号窗口。"})
-    reply: str = Field(min_length=1, max_length=2000)
+    reply: Text = Field(max_length=MAX_REPLY)
 
 
 class RatingAnswer(BaseModel):

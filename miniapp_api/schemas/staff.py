@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from miniapp_api.schemas.common import NUMBER, TIME, _example
+from miniapp_api.schemas.common import NUMBER, TIME, Text, _example
 
 
 class StaffLogin(BaseModel):
     model_config = _example({"username": "clerk1", "password": "correct horse battery"})
-    username: str
-    password: str
+    username: Text = Field(max_length=64)
+    password: Text = Field(max_length=256)
     otp: str | None = Field(None, description="6 digits, when STAFF_TOTP=required")
 
 
