@@ -27,6 +27,11 @@ def page_of(request: Request) -> Page:
     return read_page(request.args.get)
 
 
+def pager(paging: Page, total: int) -> dict[str, int]:
+    """What a listing's pager shows: this page's number and how many pages there are."""
+    return {"page_number": paging.number, "pages": max(1, -(-total // paging.size))}
+
+
 def field(request: Request, name: str, max_length: int = 1000) -> str:
     """A posted form field as text ('' when absent); longer input is cut for the domain to
     judge (a note of more than 1000 characters is still refused there)."""

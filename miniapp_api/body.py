@@ -41,6 +41,17 @@ FILING_CODES: Codes = {
     ("form",): ("invalid_form",),
     ("materials",): ("invalid_materials", "index"),
 }
+# what filing an application or a bundle can answer 422 with, for their documents
+FILING_ERRORS = (
+    "invalid_delivery",
+    "delivery_not_offered",
+    "incomplete_address",
+    "invalid_form",
+    "invalid_materials",
+    "unknown_material",
+    "unknown_file",
+    "missing_material",
+)
 
 
 def parsed(

@@ -17,6 +17,7 @@ from console import forms
 from console.catalogue_names import department_names
 from console.context import services
 from console.guard import Visitor, page
+from console.import_reasons import explained, field_name, reason_text
 from console.nav import ADMIN, ROLE_NAMES
 from console.render import page as render_page
 from core.cases.deadlines import recompute_open_deadlines, set_override
@@ -166,7 +167,7 @@ async def catalogue_import(request: Request, who: Visitor) -> HTTPResponse:
     report = await import_items(rows)
     reasons: dict[int, list[str]] = {}
     for rejected in report.errors:
-        reasons.setdefault(rejected.row, []).append(f"{rejected.field}：{rejected.reason}")
+        reasons.setdefault(rejected.row, []).append(explained(rejected.field, rejected.reason))
     results = [
         {
             "index": i + 1,
@@ -214,6 +215,7 @@ async def knowledge_import(request: Request, who: Visitor) -> HTTPResponse:
         "admin_knowledge.html",
         title="知识库导入",
         report=report,
+        errors=[(e.index + 1, field_name(e.field), reason_text(e.reason)) for e in report.errors],
         done=f"知识库第 {report.version} 版：{state}；条目 {report.entries}，"
         f"未导入 {report.rejected} 行。",
     )
@@ -306,7 +308,6 @@ async def access(request: Request, who: Visitor) -> HTTPResponse:
     event = forms.arg(request, "event")
     event = event if event in EVENTS else ""
     lines, total = await access_log.page(paging, event=event or None)
-    pages = max(1, -(-total // paging.size))
     return render_page(
         request,
         "admin_access_log.html",
@@ -316,6 +317,5 @@ async def access(request: Request, who: Visitor) -> HTTPResponse:
         events=EVENTS,
         details=DETAILS,
         event=event,
-        page_number=paging.number,
-        pages=pages,
+        **forms.pager(paging, total),
     )

@@ -65,7 +65,6 @@ async def authors(campaigns: list[Campaign]) -> dict[int, str]:
 async def campaigns(request: Request, who: Visitor) -> HTTPResponse:
     paging = forms.page_of(request)
     found, total = await fetch_page(Campaign.all(), paging, "-id")
-    pages = max(1, -(-total // paging.size))
     return render_page(
         request,
         "campaigns.html",
@@ -77,8 +76,7 @@ async def campaigns(request: Request, who: Visitor) -> HTTPResponse:
         status_names=calendar.STATUS_NAMES,
         upcoming=await calendar.upcoming(_today(request), days=UPCOMING_DAYS),
         upcoming_days=UPCOMING_DAYS,
-        page_number=paging.number,
-        pages=pages,
+        **forms.pager(paging, total),
         done=_DONE.get(forms.arg(request, "done"), ""),
     )
 

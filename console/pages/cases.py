@@ -117,7 +117,8 @@ async def queue(request: Request, who: Visitor) -> HTTPResponse:
     names = await item_names(case.item_code for case in cases)
     department = None if who.role == "admin" else who.member.department_code
     query = {k: v for k, v in shown.items() if v}
-    pages = max(1, -(-total // paging.size))
+    pages = forms.pager(paging, total)
+    more = paging.number < pages["pages"]
     return render_page(
         request,
         "cases.html",
@@ -127,10 +128,9 @@ async def queue(request: Request, who: Visitor) -> HTTPResponse:
         shown=shown,
         statuses=STATUSES,
         items=await department_items(department),
-        page_number=paging.number,
-        pages=pages,
+        **pages,
         previous=urlencode({**query, "page": paging.number - 1}) if paging.number > 1 else "",
-        following=urlencode({**query, "page": paging.number + 1}) if paging.number < pages else "",
+        following=urlencode({**query, "page": paging.number + 1}) if more else "",
         near_days=services(request).settings.supervision.near_deadline_days,
     )
 

@@ -50,10 +50,6 @@ def _status(request: Request, allowed: dict[str, str]) -> str | None:
     return wanted if wanted in allowed else None
 
 
-def _pages(total: int, size: int) -> int:
-    return max(1, -(-total // size))
-
-
 def _today(request: Request) -> str:
     return services(request).clock.now().astimezone(CST).date().isoformat()
 
@@ -81,8 +77,7 @@ async def _tasks_page(
         history=HISTORY,
         levels=LEVELS,
         today=_today(request),
-        page_number=paging.number,
-        pages=_pages(total, paging.size),
+        **forms.pager(paging, total),
         done=DONE.get(forms.arg(request, "done"), ""),
         error=error,
     )
@@ -124,8 +119,7 @@ async def _feedback_page(
         statuses=FEEDBACK_STATUS,
         kinds=KINDS,
         today=_today(request),
-        page_number=paging.number,
-        pages=_pages(total, paging.size),
+        **forms.pager(paging, total),
         done=DONE.get(forms.arg(request, "done"), ""),
         error=error,
     )

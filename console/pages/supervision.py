@@ -48,7 +48,6 @@ async def warnings(request: Request, who: Visitor) -> HTTPResponse:
         view["kind_name"] = KINDS.get(kind) or (
             "邮件投递异常" if kind.startswith("shipment") else "其他"
         )
-    pages = max(1, -(-total // paging.size))
     return render_page(
         request,
         "warnings.html",
@@ -57,8 +56,7 @@ async def warnings(request: Request, who: Visitor) -> HTTPResponse:
         total=total,
         counts=sorted(counts.items()),
         departments=await department_names(),
-        page_number=paging.number,
-        pages=pages,
+        **forms.pager(paging, total),
     )
 
 

@@ -13,7 +13,7 @@ from core.cases.views import summary
 from core.details.citizen import citizen_detail
 from core.paging import paged
 from miniapp_api import schemas as s
-from miniapp_api.body import FILING_CODES, paging, parsed
+from miniapp_api.body import FILING_CODES, FILING_ERRORS, paging, parsed
 from miniapp_api.context import app_context, bearer_token, current_citizen, services
 from miniapp_api.docs import documented
 
@@ -55,18 +55,7 @@ async def _detail(request: Request, number: str) -> HTTPResponse:
     answers={201: s.Filed},
     errors={
         403: ("not_authorised_agent",),
-        422: (
-            "unknown_item",
-            "invalid_delivery",
-            "delivery_not_offered",
-            "incomplete_address",
-            "invalid_form",
-            "invalid_materials",
-            "unknown_material",
-            "unknown_file",
-            "missing_material",
-            "invalid_citizen_id",
-        ),
+        422: ("unknown_item", *FILING_ERRORS, "invalid_citizen_id"),
     },
 )
 async def create(request: Request) -> HTTPResponse:

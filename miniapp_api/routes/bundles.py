@@ -8,7 +8,7 @@ from sanic_ext import openapi
 
 from core.bundles.service import bundle_detail, file_bundle, get_bundle, list_bundles
 from miniapp_api import schemas as s
-from miniapp_api.body import FILING_CODES, parsed
+from miniapp_api.body import FILING_CODES, FILING_ERRORS, parsed
 from miniapp_api.context import current_citizen, services
 from miniapp_api.docs import documented
 
@@ -51,16 +51,7 @@ async def show(request: Request, code: str) -> HTTPResponse:
     answers={201: s.BundleFiled},
     errors={
         404: ("bundle_not_found",),
-        422: (
-            "invalid_delivery",
-            "delivery_not_offered",
-            "incomplete_address",
-            "invalid_form",
-            "invalid_materials",
-            "unknown_material",
-            "unknown_file",
-            "missing_material",
-        ),
+        422: FILING_ERRORS,
     },
 )
 async def create(request: Request, code: str) -> HTTPResponse:

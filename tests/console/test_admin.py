@@ -62,7 +62,7 @@ async def test_an_administrator_imports_a_catalogue_and_runs_the_accounts(
     await expect(results).to_have_count(3)
     await expect(results.nth(0)).to_contain_text("新建")
     await expect(results.nth(2)).to_contain_text("未导入")
-    await expect(results.nth(2)).to_contain_text("promised_days")
+    await expect(results.nth(2)).to_contain_text("承诺时限：必须填写")
     await console.shot(page, "30-admin-catalogue-import")
     assert await ItemVersion.filter(item_id="321012-000-GG-09901").exists()
     assert not await ItemVersion.filter(item_id="321012-000-GG-09903").exists()
