@@ -389,6 +389,8 @@ async def run_worker(
     async with aiohttp.ClientSession() as http:
         before = await stats(http, base)  # the raw loop's requests, earlier milestones
         argv = [sys.executable, "-m", "citysvc", "worker"]
+        if os.environ.get("BENCH_PROFILE"):  # the worker's cProfile statistics, to that file
+            argv[1:1] = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
         with process(argv, worker_env(base, store.url), log) as worker:
             # the worker logs READY_LINE once its jobs run: milestones are queued from then on,
             # so the first ones measure the worker's first minute, not Python's start-up

@@ -11,6 +11,8 @@ servers.py api WECHAT_BASE DB   the citysvc app (DATABASE_URL=DB) against that s
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import os
 import signal
 import sys
 
@@ -71,5 +73,13 @@ async def main(kind: str, *args: str) -> None:
 
 
 if __name__ == "__main__":
+    # BENCH_PROFILE=PREFIX writes each server's cProfile statistics to PREFIX.KIND on stop
+    profile_to = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile_to else None
+    if profiler:
+        profiler.enable()
     # the event loop `citysvc serve` runs on (Sanic picks uvloop where it is installed)
     uvloop.run(main(*sys.argv[1:]))
+    if profiler and profile_to:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{sys.argv[1]}")

@@ -148,24 +148,28 @@ async def settle(
     exhausted: Counter[ConsentKey],
     now: datetime,
 ) -> None:
-    """Apply a batch of outcomes to reserved credits (call inside the batch's transaction)."""
+    """Apply a batch of outcomes to reserved credits (call inside the batch's transaction).
+
+    One statement per kind of outcome, run for every key at once (executemany): one
+    round trip to the database for a batch, not one per message."""
     clamp = "CASE WHEN reserved > ? THEN reserved - ? ELSE 0 END"
     where = "WHERE citizen_id = ? AND platform = ? AND template_id = ?"
-    for (citizen, platform, template), n in spent.items():
-        await sql.execute(
+    statements = (
+        (
             f"UPDATE notify_consent SET credits = CASE WHEN credits > ? THEN credits - ? ELSE 0 "
             f"END, reserved = {clamp}, updated_at = ? {where}",
-            [n, n, n, n, now, citizen, platform, template],
-        )
-    for (citizen, platform, template), n in released.items():
-        await sql.execute(
+            [[n, n, n, n, now, *key] for key, n in spent.items()],
+        ),
+        (
             f"UPDATE notify_consent SET reserved = {clamp}, updated_at = ? {where}",
-            [n, n, now, citizen, platform, template],
-        )
-    for (citizen, platform, template), n in exhausted.items():
-        await sql.execute(
+            [[n, n, now, *key] for key, n in released.items()],
+        ),
+        (
             f"UPDATE notify_consent SET credits = 0, long_term = FALSE, reserved = {clamp}, "
-            f"exhausted_at = ?, "
-            f"updated_at = ? {where}",
-            [n, n, now, now, citizen, platform, template],
-        )
+            f"exhausted_at = ?, updated_at = ? {where}",
+            [[n, n, now, now, *key] for key, n in exhausted.items()],
+        ),
+    )
+    for statement, values in statements:
+        if values:
+            await sql.execute_many(statement, values)
