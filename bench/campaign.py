@@ -48,7 +48,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -378,7 +378,7 @@ def worker_env(base: str, url: str) -> dict[str, str]:
 
 
 async def run_worker(
-    base: str, store: Store, log: Path, done: Callable[[int, int], bool]
+    base: str, store: Store, log: Path, done: Callable[[int, int], bool], split: bool = False
 ) -> dict[str, Any]:
     """Run a `citysvc worker`, queueing a milestone every 0.2 s, until
     ``done(campaign messages sent, milestones queued)``; the figures of the run."""
@@ -391,11 +391,23 @@ async def run_worker(
         argv = [sys.executable, "-m", "citysvc", "worker"]
         if os.environ.get("BENCH_PROFILE"):  # the worker's cProfile statistics, to that file
             argv[1:1] = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
-        with process(argv, worker_env(base, store.url), log) as worker:
-            # the worker logs READY_LINE once its jobs run: milestones are queued from then on,
-            # so the first ones measure the worker's first minute, not Python's start-up
-            while READY_LINE not in log.read_text() and worker.poll() is None:
-                await asyncio.sleep(0.01)
+        # --split-lanes: a second worker sends the milestone lane, the first the campaign's
+        logs = {log: "milestone,campaign"}
+        if split:
+            logs = {log: "campaign", log.with_suffix(".milestone.log"): "milestone"}
+        with ExitStack() as running:
+            workers = [
+                running.enter_context(
+                    process(argv, {**worker_env(base, store.url), "NOTIFY_LANES": lanes}, path)
+                )
+                for path, lanes in logs.items()
+            ]
+            worker = workers[0]
+            # each worker logs READY_LINE once its jobs run: milestones are queued from then
+            # on, so the first ones measure the worker's first minute, not Python's start-up
+            for path, proc in zip(logs, workers, strict=True):
+                while READY_LINE not in path.read_text() and proc.poll() is None:
+                    await asyncio.sleep(0.01)
             ready = time.time()
             while True:
                 await asyncio.sleep(0.2)
@@ -411,8 +423,8 @@ async def run_worker(
                 if done(campaign_sent, len(sent_at)) or worker.poll() is not None:
                     break
             ended = time.time()
-            peak = peak_rss_mb(worker.pid)
-            cpu = cpu_seconds(worker.pid)
+            peak = max(peak_rss_mb(w.pid) for w in workers)
+            cpu = sum(cpu_seconds(w.pid) for w in workers)
             await asyncio.sleep(2)  # the last milestones arrive
             got = await stats(http, base)
     arrived = {m: t for m, t in got["milestones"].items() if m not in before["milestones"]}
@@ -436,18 +448,18 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))] * 1000 if values else float("nan")
 
 
-async def main(n: int, baseline: int, rate: int, postgres: str | None) -> None:
+async def main(n: int, baseline: int, rate: int, postgres: str | None, split: bool) -> None:
     work = Path(tempfile.mkdtemp())
     store: Store = PostgresStore(postgres) if postgres else SqliteStore(work / "campaign.sqlite3")
     if isinstance(store, PostgresStore):
         await store.create()
     try:
-        await measure(store, work, n, baseline, rate)
+        await measure(store, work, n, baseline, rate, split)
     finally:
         await store.close()
 
 
-async def measure(store: Store, work: Path, n: int, baseline: int, rate: int) -> None:
+async def measure(store: Store, work: Path, n: int, baseline: int, rate: int, split: bool) -> None:
     migrate(store.url)
     started = time.time()
     await store.seed(n)
@@ -458,11 +470,11 @@ async def measure(store: Store, work: Path, n: int, baseline: int, rate: int) ->
         await raw_loop(base, 500)  # warm-up
         before, before_cpu = await raw_loop(base, baseline)
         print(before.line(f"raw loop before ({baseline} requests, c={CONCURRENCY}, uvloop)"))
-        idle = await run_worker(base, store, work / "idle.log", lambda _, k: k >= 50)
+        idle = await run_worker(base, store, work / "idle.log", lambda _, k: k >= 50, split)
         print(latency_line("milestone latency, worker idle", idle))
         print(first_line(idle))
         await add_campaign(store.url, rate)
-        got = await run_worker(base, store, work / "worker.log", lambda s, _: s >= n)
+        got = await run_worker(base, store, work / "worker.log", lambda s, _: s >= n, split)
         after, after_cpu = await raw_loop(base, baseline)
         print(after.line(f"raw loop after ({baseline} requests, c={CONCURRENCY}, uvloop)"))
     raw = (before.rate + after.rate) / 2
@@ -490,7 +502,7 @@ async def measure(store: Store, work: Path, n: int, baseline: int, rate: int) ->
     print(latency_line("milestone latency while running", got))
     print(first_line(got))
     print(f"worker log: {work / 'worker.log'}")
-    db = store.url.split(":")[0]
+    db = store.url.split(":")[0] + (", lanes split" if split else "")
     ratio = ours / raw
     record(
         f"campaign / raw loop, {db}", ratio, "ratio", f">= {RATIO_TARGET}", ratio >= RATIO_TARGET
@@ -541,6 +553,12 @@ if __name__ == "__main__":
     parser.add_argument(
         "--postgres", metavar="SERVER_URL", help="run on a fresh database on this PostgreSQL server"
     )
+    parser.add_argument(
+        "--split-lanes",
+        action="store_true",
+        help="two workers: NOTIFY_LANES=campaign and NOTIFY_LANES=milestone (CPU summed)",
+    )
     args = parser.parse_args()
+    n, baseline = args.citizens, min(args.baseline, args.citizens)
     # the loop `citysvc worker` runs on, so the raw loop is measured on the same one
-    uvloop.run(main(args.citizens, min(args.baseline, args.citizens), args.rate, args.postgres))
+    uvloop.run(main(n, baseline, args.rate, args.postgres, args.split_lanes))

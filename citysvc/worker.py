@@ -22,9 +22,10 @@ from core.cases import audit_keys
 from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.heartbeat import service as heartbeat
+from core.outbox.models import CAMPAIGN_LANE
 from core.pii import PiiCipher
 from core.ports import Clock, LicenceRegistry, NoLicences
-from core.settings import Settings
+from core.settings import NOTIFY_LANES, Settings
 from core.staff import access_log
 from core.uploads.service import remove_orphans
 from integrations.wiring import Platforms, open_platforms
@@ -73,10 +74,11 @@ class HeartbeatJob:
         await heartbeat.stopped(self.worker, ctx.clock)
 
 
-def jobs() -> list[PeriodicJob]:
-    """The jobs this release runs; each feature adds its own here."""
+def jobs(lanes: tuple[str, ...] = NOTIFY_LANES) -> list[PeriodicJob]:
+    """The jobs this release runs; each feature adds its own here. A worker that does not
+    send the campaign lane (``NOTIFY_LANES``) does not queue campaigns either."""
     beat = HeartbeatJob()
-    return [
+    every = [
         PeriodicJob("worker.heartbeat", heartbeat.BEAT_EVERY, beat, close=beat.close),
         # the poller's delivered / delivery_failed milestones queue messages like the API's
         PeriodicJob("tracking.poll", POLL_EVERY, poll_tracking),
@@ -93,6 +95,7 @@ def jobs() -> list[PeriodicJob]:
         # benefits without applying: who newly qualifies for a policy hears of it once
         PeriodicJob("policies.sweep", POLICY_EVERY, policy_job),
     ]
+    return [job for job in every if job.name != "campaigns.run" or CAMPAIGN_LANE in lanes]
 
 
 ACCESS_LOG_SWEEP_EVERY = 6 * 3600.0
@@ -177,7 +180,7 @@ async def run_jobs(
     platforms = open_platforms(settings)
     try:
         ctx = open_worker(settings, platforms, licences=licences)
-        tasks = [asyncio.create_task(_loop(job, ctx, stop)) for job in jobs()]
+        tasks = [asyncio.create_task(_loop(job, ctx, stop)) for job in jobs(settings.notify.lanes)]
         log.info("worker started with %d jobs", len(tasks))
         await stop.wait()
         await asyncio.gather(*tasks)

@@ -71,6 +71,10 @@ class Supervision:
     instant_revoke_hours: float = 72.0  # INSTANT_REVOKE_HOURS: a clerk may revoke a 秒批 this long
 
 
+# the outbox's lanes, as core.outbox.models names them (settings import nothing of core)
+NOTIFY_LANES = ("milestone", "campaign")
+
+
 @dataclass(frozen=True)
 class Notify:
     """Milestone notifications: the templates file and the dispatcher's limits."""
@@ -81,6 +85,9 @@ class Notify:
     concurrency: int = 32  # NOTIFY_CONCURRENCY: sends in flight per worker (milestone lane)
     wechat_rate: int = 200  # NOTIFY_WECHAT_RATE: subscribe messages a second, all workers
     alipay_rate: int = 50  # NOTIFY_ALIPAY_RATE: template messages a second, all workers
+    # NOTIFY_LANES: the outbox lanes this worker sends (and, with "campaign", the campaign
+    # jobs it runs); a worker of its own for "milestone" keeps a campaign off its event loop
+    lanes: tuple[str, ...] = NOTIFY_LANES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Notify:
@@ -389,7 +396,19 @@ def _notify(env: Mapping[str, str], problems: list[str]) -> Notify:
         concurrency=_positive_int(env, "NOTIFY_CONCURRENCY", 32, problems),
         wechat_rate=_positive_int(env, "NOTIFY_WECHAT_RATE", 200, problems),
         alipay_rate=_positive_int(env, "NOTIFY_ALIPAY_RATE", 50, problems),
+        lanes=_lanes(env, problems),
     )
+
+
+def _lanes(env: Mapping[str, str], problems: list[str]) -> tuple[str, ...]:
+    raw = env.get("NOTIFY_LANES")
+    if not raw:
+        return NOTIFY_LANES
+    named = [part.strip() for part in raw.split(",") if part.strip()]
+    if not named or any(lane not in NOTIFY_LANES for lane in named):
+        problems.append("NOTIFY_LANES must name milestone, campaign or both, comma-separated")
+        return NOTIFY_LANES
+    return tuple(lane for lane in NOTIFY_LANES if lane in named)
 
 
 def _ratings(env: Mapping[str, str], problems: list[str]) -> Ratings:

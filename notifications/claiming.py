@@ -1,7 +1,8 @@
 """Claiming due messages so that each is sent by one worker at a time.
 
-PostgreSQL: ``UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)``: any number of workers on
-any number of machines claim disjoint rows without waiting for each other.
+PostgreSQL: ``UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)``, both halves (expired
+leases, then due rows) in one statement: any number of workers on any number of machines
+claim disjoint rows without waiting for each other.
 
 SQLite (one machine): one claimer at a time, the worker holding the lease row in
 ``notify_claimer``; it renews the lease while alive and another worker takes over once it
@@ -34,18 +35,30 @@ _COLUMNS = (
 _SET = "status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1"
 
 
-def _claim_sql(due: str, dialect: str) -> str:
-    if dialect == "postgres":
-        columns = ", ".join("o." + c.strip() for c in _COLUMNS.split(","))
-        return (
-            f"UPDATE notify_outbox AS o SET {_SET.replace('attempts + 1', 'o.attempts + 1')} "
-            f"FROM (SELECT id FROM notify_outbox WHERE {due} LIMIT ? FOR UPDATE SKIP LOCKED) "
-            f"AS due WHERE o.id = due.id RETURNING {columns}"
-        )
+def _claim_sql(due: str) -> str:
+    """SQLite: one half of the claim."""
     return (
         f"UPDATE notify_outbox SET {_SET} WHERE id IN "
         f"(SELECT id FROM notify_outbox WHERE {due} LIMIT ?) RETURNING {_COLUMNS}"
     )
+
+
+def _postgres_claim_sql() -> str:
+    """PostgreSQL: both halves in one statement, expired leases first. One round trip: under
+    a campaign's load each query waited ~10 ms for the CPU, and a milestone's claim made two
+    (parameters: lane, now, limit, lane, now, limit, owner, lease, limit)."""
+    columns = ", ".join("o." + c.strip() for c in _COLUMNS.split(","))
+    return (
+        f"WITH expired AS (SELECT id FROM notify_outbox WHERE {_EXPIRED} LIMIT ? "
+        f"FOR UPDATE SKIP LOCKED), queued AS (SELECT id FROM notify_outbox WHERE {_QUEUED} "
+        "LIMIT ? FOR UPDATE SKIP LOCKED) "
+        f"UPDATE notify_outbox AS o SET {_SET.replace('attempts + 1', 'o.attempts + 1')} "
+        "FROM (SELECT id FROM expired UNION ALL SELECT id FROM queued LIMIT ?) AS due "
+        f"WHERE o.id = due.id RETURNING {columns}"
+    )
+
+
+_POSTGRES_CLAIM = _postgres_claim_sql()
 
 
 class Claimer:
@@ -68,15 +81,21 @@ class Claimer:
     async def claim(self, lane: str, limit: int, now_ms: int) -> list[Outgoing]:
         """Take up to ``limit`` due rows of ``lane``, a dead worker's first; [] when another
         worker holds the SQLite claimer role."""
-        dialect = sql.dialect()
-        if limit <= 0 or (dialect == "sqlite" and not await self._sqlite_lease(now_ms)):
+        if limit <= 0:
             return []
-        params = [self.owner, now_ms + self.lease_ms, lane, now_ms]
+        lease_until = now_ms + self.lease_ms
+        if sql.dialect() == "postgres":
+            due = [lane, now_ms, limit]
+            found = await sql.rows(_POSTGRES_CLAIM, [*due, *due, self.owner, lease_until, limit])
+            return [_outgoing(row) for row in found]
+        if not await self._sqlite_lease(now_ms):
+            return []
+        params = [self.owner, lease_until, lane, now_ms]
         found = []
         if await _exists(_EXPIRED, lane, now_ms):
-            found = await sql.rows(_claim_sql(_EXPIRED, dialect), [*params, limit])
+            found = await sql.rows(_claim_sql(_EXPIRED), [*params, limit])
         if len(found) < limit:
-            found += await sql.rows(_claim_sql(_QUEUED, dialect), [*params, limit - len(found)])
+            found += await sql.rows(_claim_sql(_QUEUED), [*params, limit - len(found)])
         return [_outgoing(row) for row in found]
 
     async def _sqlite_lease(self, now_ms: int) -> bool:

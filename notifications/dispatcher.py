@@ -69,6 +69,7 @@ class DispatchConfig:
     backoff_base: float = 2.0
     backoff_cap: float = 1800.0
     jitter: float = 0.5  # a retry waits between 1 and 1 + jitter times the backoff
+    lanes: tuple[str, ...] = LANES  # the lanes this worker sends (NOTIFY_LANES)
 
 
 class Dispatcher:
@@ -103,7 +104,7 @@ class Dispatcher:
     async def run_once(self) -> int:
         """One claim per lane, milestones first; send everything claimed; record it."""
         count = 0
-        for lane in LANES:
+        for lane in self.config.lanes:
             claimed = await self._claim(lane, self.config.batch)
             await asyncio.gather(*(self._deliver(m) for m in claimed))
             count += len(claimed)
@@ -131,7 +132,7 @@ class Dispatcher:
         relay = asyncio.create_task(_relay(stop, stopping))
         recorder = asyncio.create_task(self.recorder.run(stopping, self.config.flush_every))
         try:
-            await asyncio.gather(*(self._lane(lane, stopping) for lane in LANES))
+            await asyncio.gather(*(self._lane(lane, stopping) for lane in self.config.lanes))
         finally:
             stopping.set()
             relay.cancel()

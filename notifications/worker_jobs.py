@@ -84,7 +84,7 @@ def make_dispatcher(registry: Registry, platforms: Platforms, notify: Notify) ->
         MILESTONE_LANE: notify.concurrency,
         CAMPAIGN_LANE: max(1, notify.concurrency // 2),
     }
-    config = DispatchConfig(lease=notify.lease_seconds, concurrency=lanes)
+    config = DispatchConfig(lease=notify.lease_seconds, concurrency=lanes, lanes=notify.lanes)
     chooser = make_chooser(registry, platforms)
     return Dispatcher(senders(platforms, notify), limiter, chooser, config)
 

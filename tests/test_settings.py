@@ -87,3 +87,17 @@ def test_staff_security_defaults_and_problems() -> None:
     problems = "\n".join(info.value.problems)
     assert "STAFF_TOTP" in problems and "PII_CIPHER" in problems
     assert "STAFF_ACCESS_LOG_DAYS must be at least 183" in problems
+
+
+def test_notify_lanes_name_the_lanes_a_worker_sends() -> None:
+    from core.outbox.models import LANES
+
+    assert Settings.from_env(GOOD).notify.lanes == LANES
+    only = Settings.from_env({**GOOD, "NOTIFY_LANES": " milestone "})
+    assert only.notify.lanes == ("milestone",)
+    both = Settings.from_env({**GOOD, "NOTIFY_LANES": "campaign,milestone"})
+    assert both.notify.lanes == LANES
+    for wrong in ("sms", "milestone,sms", ","):
+        with pytest.raises(SettingsError) as refused:
+            Settings.from_env({**GOOD, "NOTIFY_LANES": wrong})
+        assert "NOTIFY_LANES" in str(refused.value)

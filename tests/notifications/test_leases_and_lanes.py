@@ -201,3 +201,55 @@ async def test_a_backlog_of_results_is_recorded_in_batches_on_postgres(pg_rig: R
 
     assert await OutboxMessage.filter(status="sent").count() == 3700
     assert await DeliveryAttempt.all().count() == 3700
+
+
+@pytest.mark.postgres
+async def test_one_claim_statement_takes_expired_leases_first_on_postgres(pg_rig: Rig) -> None:
+    # PostgreSQL claims both halves (a dead worker's expired leases, then due rows) in one
+    # statement: the dead one's rows come first, the limit holds across both halves, and two
+    # workers claiming at once take disjoint rows
+    await campaign_backlog(pg_rig, 30)
+    now_ms = int(pg_rig.clock() * 1000)
+    dead = pg_rig.make_dispatcher(DispatchConfig(owner="dead", lease=30))
+    abandoned = {m.id for m in await dead.claimer.claim("campaign", 4, now_ms)}
+    assert len(abandoned) == 4
+    pg_rig.clock.advance(31)
+    later_ms = int(pg_rig.clock() * 1000)
+    first = pg_rig.make_dispatcher(DispatchConfig(owner="first", lease=30))
+    second = pg_rig.make_dispatcher(DispatchConfig(owner="second", lease=30))
+
+    taken = await first.claimer.claim("campaign", 6, later_ms)
+
+    assert len(taken) == 6
+    assert abandoned <= {m.id for m in taken}
+    assert {m.attempts for m in taken if m.id in abandoned} == {2}
+    a, b = await asyncio.gather(
+        first.claimer.claim("campaign", 10, later_ms),
+        second.claimer.claim("campaign", 10, later_ms),
+    )
+    ids = [m.id for m in [*taken, *a, *b]]
+    assert len(ids) == len(set(ids)) == 26
+    rest = await second.claimer.claim("campaign", 10, later_ms)
+    assert len(rest) == 4
+    owners = await OutboxMessage.filter(status="sending").values_list("lease_owner", flat=True)
+    assert sorted(set(owners)) == ["first", "second"]
+
+
+async def test_a_milestone_only_worker_leaves_the_campaign_lane_alone(rig: Rig) -> None:
+    # NOTIFY_LANES=milestone: a worker of its own for milestones, its event loop never busy
+    # with a campaign; nor does it queue campaigns (the campaign worker's job)
+    from citysvc.worker import jobs
+
+    await campaign_backlog(rig, 5)
+    citizen = await rig.citizen()
+    await rig.grant(citizen, "application.accepted")
+    case = (await rig.milestone(citizen)).application_id
+    milestones = rig.make_dispatcher(DispatchConfig(owner="m", lanes=("milestone",)))
+
+    assert await milestones.run_until_idle() == 1
+
+    assert (await rig.row(case)).status == "sent"
+    assert await OutboxMessage.filter(lane="campaign", status="queued").count() == 5
+    assert "campaigns.run" not in {job.name for job in jobs(("milestone",))}
+    assert "campaigns.run" in {job.name for job in jobs(("milestone", "campaign"))}
+    assert "notifications.dispatch" in {job.name for job in jobs(("milestone",))}
