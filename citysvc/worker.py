@@ -48,6 +48,7 @@ class PeriodicJob:
     every: float
     run: Job
     close: Job | None = None  # at a clean shutdown, after the last run
+    lane: str | None = None  # runs only in a worker that sends this lane (NOTIFY_LANES)
 
 
 ORPHANS_EVERY = 3600.0
@@ -75,8 +76,8 @@ class HeartbeatJob:
 
 
 def jobs(lanes: tuple[str, ...] = NOTIFY_LANES) -> list[PeriodicJob]:
-    """The jobs this release runs; each feature adds its own here. A worker that does not
-    send the campaign lane (``NOTIFY_LANES``) does not queue campaigns either."""
+    """The jobs this release runs; each feature adds its own here. A job tied to a lane runs
+    only where that lane is sent: a milestone-only worker does not queue campaigns."""
     beat = HeartbeatJob()
     every = [
         PeriodicJob("worker.heartbeat", heartbeat.BEAT_EVERY, beat, close=beat.close),
@@ -89,13 +90,13 @@ def jobs(lanes: tuple[str, ...] = NOTIFY_LANES) -> list[PeriodicJob]:
         # default ratings (好差评) and overdue rectification / feedback answers
         PeriodicJob("feedback.sweep", SWEEP_EVERY, feedback_job),
         # due campaigns and exam releases: queued on the campaign lane, paced, resumable
-        PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job),
+        PeriodicJob("campaigns.run", CAMPAIGN_EVERY, campaign_job, lane=CAMPAIGN_LANE),
         PeriodicJob("uploads.orphans", ORPHANS_EVERY, orphans_job),
         PeriodicJob("staff.access_log_retention", ACCESS_LOG_SWEEP_EVERY, access_log_retention),
         # benefits without applying: who newly qualifies for a policy hears of it once
         PeriodicJob("policies.sweep", POLICY_EVERY, policy_job),
     ]
-    return [job for job in every if job.name != "campaigns.run" or CAMPAIGN_LANE in lanes]
+    return [job for job in every if job.lane is None or job.lane in lanes]
 
 
 ACCESS_LOG_SWEEP_EVERY = 6 * 3600.0

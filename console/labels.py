@@ -64,6 +64,20 @@ def status_name(code: str | None) -> str:
     return STATUS_NAMES.get(code or "", code or "")
 
 
+def days_left(left: int | None, colour: str | None = None) -> str:
+    """Working days left before the promised date, as the queue and the case page say it
+    (``colour`` red without a negative count: due earlier today, already past)."""
+    if left is None:
+        return "—"
+    if left < 0:
+        return f"已超期 {-left} 个工作日"
+    if colour == "red":
+        return "已超期"
+    if left == 0:
+        return "今天到期"
+    return f"{left} 个工作日"
+
+
 def event_name(event: str) -> str:
     kind, _, what = event.partition(".")
     if kind == "application":

@@ -32,6 +32,7 @@ _env = Environment(
 _env.filters["ids"] = lambda value: mask_id_numbers("" if value is None else str(value))
 _env.globals.update(
     status_name=labels.status_name,
+    days_left=labels.days_left,
     action_label=labels.ACTION_LABELS,
     event_name=labels.event_name,
     message_status=labels.message_status,

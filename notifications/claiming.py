@@ -73,8 +73,9 @@ class Claimer:
         self.lease_ms = int(lease * 1000)
         self.claimer_lease_ms = int(min(lease, claimer_lease) * 1000)
         self._holds_until = 0  # epoch ms until which this worker holds the SQLite lease
+        self._was_full: dict[str, bool] = {}  # lane -> the last SQLite claim took its limit
 
-    async def due(self, lane: str, now_ms: int) -> bool:
+    async def _due(self, lane: str, now_ms: int) -> bool:
         """Whether anything is due: cheap reads, so idle workers poll without writing."""
         return await _exists(_QUEUED, lane, now_ms) or await _exists(_EXPIRED, lane, now_ms)
 
@@ -88,7 +89,14 @@ class Claimer:
             due = [lane, now_ms, limit]
             found = await sql.rows(_POSTGRES_CLAIM, [*due, *due, self.owner, lease_until, limit])
             return [_outgoing(row) for row in found]
+        # On SQLite any UPDATE takes the write lock, so an idle worker looks first (PostgreSQL
+        # does not: a claim that finds nothing writes nothing, and under a campaign the look's
+        # reads were a third of a milestone's claim). After a full claim more rows are likely
+        # due: the look is skipped.
+        if not self._was_full.get(lane) and not await self._due(lane, now_ms):
+            return []
         if not await self._sqlite_lease(now_ms):
+            self._was_full[lane] = False  # another worker claims: look before trying again
             return []
         params = [self.owner, lease_until, lane, now_ms]
         found = []
@@ -96,6 +104,7 @@ class Claimer:
             found = await sql.rows(_claim_sql(_EXPIRED), [*params, limit])
         if len(found) < limit:
             found += await sql.rows(_claim_sql(_QUEUED), [*params, limit - len(found)])
+        self._was_full[lane] = len(found) == limit
         return [_outgoing(row) for row in found]
 
     async def _sqlite_lease(self, now_ms: int) -> bool:

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field, replace
 
 from core.outbox.models import CAMPAIGN_LANE, FAILED, LANES, MILESTONE_LANE, NO_CONSENT, SENT
 from integrations.errors import IntegrationError, Retryable
-from notifications import sql
 from notifications.campaigns.quiet import CampaignQuietHours
 from notifications.channels import ChannelChooser, Outgoing, Sender, is_no_consent
 from notifications.claiming import Claimer
@@ -97,7 +96,6 @@ class Dispatcher:
         self._milestones_in_hand = 0
         self._no_milestones = asyncio.Event()
         self._no_milestones.set()
-        self._full_claim: dict[str, bool] = {}
 
     # -- stepping (tests, benchmarks) ------------------------------------------------------
 
@@ -222,17 +220,7 @@ class Dispatcher:
             return []
 
     async def _claim(self, lane: str, limit: int) -> list[Outgoing]:
-        now_ms = int(self._now() * 1000)
-        # After a full claim more rows are likely due: skip the cheap look and claim again.
-        # PostgreSQL claims without the look: a claim that finds nothing writes nothing, and
-        # the look's two reads were a third of a milestone's claim time during a campaign.
-        # On SQLite any UPDATE takes the write lock, so an idle worker looks first.
-        look = not self._full_claim.get(lane) and sql.dialect() == "sqlite"
-        if look and not await self.claimer.due(lane, now_ms):
-            return []
-        claimed = await self.claimer.claim(lane, limit, now_ms)
-        self._full_claim[lane] = len(claimed) == limit
-        return claimed
+        return await self.claimer.claim(lane, limit, int(self._now() * 1000))
 
     # -- one message -----------------------------------------------------------------------
 

@@ -139,13 +139,14 @@ async def change(request: Request, who: Visitor, member_id: int, what: str) -> H
 # --- imports ----------------------------------------------------------------------------
 
 
-def _upload(request: Request) -> bytes:
+def _uploaded_rows(request: Request) -> tuple[list[object], str]:
+    """The rows of the uploaded JSON file and the file's name; InvalidInput if unusable."""
     upload = request.files.get("file") if request.files else None
     if upload is None or not upload.body:
         raise InvalidInput("no file", code="invalid_import_file", details={"reason": "json"})
     if len(upload.body) > MAX_UPLOAD:
         raise InvalidInput("too large", code="payload_too_large")
-    return bytes(upload.body)
+    return rows_from_json(bytes(upload.body)), upload.name or ""
 
 
 @bp.get("/catalogue")
@@ -158,7 +159,7 @@ async def catalogue(request: Request, who: Visitor) -> HTTPResponse:
 @page(ADMIN)
 async def catalogue_import(request: Request, who: Visitor) -> HTTPResponse:
     try:
-        rows = rows_from_json(_upload(request))
+        rows, _ = _uploaded_rows(request)
     except InvalidInput as exc:
         _, message = _error(exc)
         return render_page(
@@ -200,14 +201,13 @@ async def knowledge(request: Request, who: Visitor) -> HTTPResponse:
 @page(ADMIN)
 async def knowledge_import(request: Request, who: Visitor) -> HTTPResponse:
     try:
-        rows = rows_from_json(_upload(request))
+        rows, source = _uploaded_rows(request)
     except InvalidInput as exc:
         _, message = _error(exc)
         return render_page(
             request, "admin_knowledge.html", status=422, title="知识库导入", error=message
         )
-    upload = request.files.get("file") if request.files else None
-    source = (upload.name if upload is not None else "") or "console-upload.json"
+    source = source or "console-upload.json"
     report = await import_kb(rows, source[:100], services(request).clock.now())
     state = "已生成新版本" if report.created else "内容无变化，未生成新版本"
     return render_page(

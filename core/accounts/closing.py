@@ -42,7 +42,7 @@ from tortoise.transactions import in_transaction
 from core.auth.models import Session
 from core.cases.models import Application
 from core.errors import NotAuthenticated
-from core.identity.models import Citizen, PlatformAccount, Verification
+from core.identity.models import ERASED_PERSONAL_DATA, Citizen, PlatformAccount, Verification
 from core.privacy.registry import PersonalData
 from core.uploads.models import Upload
 from core.uploads.service import path_of
@@ -57,12 +57,7 @@ async def close_account(
     registered in ``personal_data`` forgets the citizen in the same transaction."""
     async with in_transaction():
         erased = await Citizen.filter(id=citizen_id, closed_at=None).update(
-            closed_at=now,
-            realname_verified=False,
-            name_enc=None,
-            id_number_enc=None,
-            id_number_index=None,
-            phone_enc=None,
+            closed_at=now, **ERASED_PERSONAL_DATA
         )
         if not erased:
             raise NotAuthenticated("This account no longer exists.", code="account_closed")

@@ -21,7 +21,7 @@ from tortoise.models import Model
 from core.auth.models import Session
 from core.cases.models import AgentAuthorization, Application
 from core.followers.models import OaBindingCode, OaLink
-from core.identity.models import Citizen, PlatformAccount, Verification
+from core.identity.models import ERASED_PERSONAL_DATA, Citizen, PlatformAccount, Verification
 from core.knowledge.models import HandoffTicket
 from core.topics.models import TopicSubscription
 from core.totals.tally import recount_priors
@@ -69,11 +69,4 @@ async def join_citizens(absorbed_id: str, survivor_id: str, now: datetime) -> No
     if survivor.phone_enc is None and absorbed.phone_enc is not None:
         # Same column and context, so the ciphertext moves as it is.
         await Citizen.filter(id=survivor_id).update(phone_enc=absorbed.phone_enc)
-    await Citizen.filter(id=absorbed_id).update(
-        closed_at=now,
-        realname_verified=False,
-        name_enc=None,
-        id_number_enc=None,
-        id_number_index=None,
-        phone_enc=None,
-    )
+    await Citizen.filter(id=absorbed_id).update(closed_at=now, **ERASED_PERSONAL_DATA)

@@ -15,6 +15,15 @@ PHONE_CONTEXT = "citizen.phone"
 VERIFICATION_NAME_CONTEXT = "verification.name"
 VERIFICATION_ID_NUMBER_CONTEXT = "verification.id_number"
 ID_NUMBER_PURPOSE = "id_number"
+# A citizen row with its personal data erased (a closed account, or one joined into another):
+# only the id and the dates stay.
+ERASED_PERSONAL_DATA = {
+    "realname_verified": False,
+    "name_enc": None,
+    "id_number_enc": None,
+    "id_number_index": None,
+    "phone_enc": None,
+}
 
 
 class Citizen(Model):

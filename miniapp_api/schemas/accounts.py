@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from core.campaigns.towns import MAX_LENGTH as TOWN_MAX
 from miniapp_api.schemas.cases import CaseDelivery, Step
@@ -74,17 +75,23 @@ class LoginAnswer(BaseModel):
     citizen: CitizenRef
 
 
+ME_EXAMPLE: JsonDict = {
+    "id": CITIZEN_ID,
+    "realname_verified": True,
+    "name_masked": "张*",
+    "id_number_masked": "1101**********002X",
+    "phone_masked": "138****5678",
+    "platforms": ["wechat"],
+}
+EXPORTED_IDENTITY_EXAMPLE: JsonDict = {
+    **ME_EXAMPLE,
+    "created_at": "2026-11-01T09:12:00+08:00",
+    "town": "仙女镇",
+}
+
+
 class Me(BaseModel):
-    model_config = _example(
-        {
-            "id": CITIZEN_ID,
-            "realname_verified": True,
-            "name_masked": "张*",
-            "id_number_masked": "1101**********002X",
-            "phone_masked": "138****5678",
-            "platforms": ["wechat"],
-        }
-    )
+    model_config = _example(ME_EXAMPLE)
     id: str
     realname_verified: bool
     name_masked: str | None
@@ -219,18 +226,7 @@ class TownAnswer(BaseModel):
 
 
 class ExportedIdentity(Me):
-    model_config = _example(
-        {
-            "id": CITIZEN_ID,
-            "realname_verified": True,
-            "name_masked": "张*",
-            "id_number_masked": "1101**********002X",
-            "phone_masked": "138****5678",
-            "platforms": ["wechat"],
-            "created_at": "2026-11-01T09:12:00+08:00",
-            "town": "仙女镇",
-        }
-    )
+    model_config = _example(EXPORTED_IDENTITY_EXAMPLE)
     created_at: str | None
     town: str | None
 
@@ -325,16 +321,7 @@ class PersonalDataExport(BaseModel):
                         "messages",
                         "consents",
                     ],
-                    "identity": {
-                        "id": CITIZEN_ID,
-                        "realname_verified": True,
-                        "name_masked": "张*",
-                        "id_number_masked": "1101**********002X",
-                        "phone_masked": "138****5678",
-                        "platforms": ["wechat"],
-                        "created_at": "2026-11-01T09:12:00+08:00",
-                        "town": "仙女镇",
-                    },
+                    "identity": EXPORTED_IDENTITY_EXAMPLE,
                     "applications": [
                         {
                             "number": NUMBER,

@@ -21,20 +21,21 @@ class Audience(BaseModel):
     towns: list[str] = Field(default_factory=list)
 
 
+CAMPAIGN_REQUEST_EXAMPLE = {
+    "name": "2026年高考成绩发布",
+    "topic": "gaokao",
+    "title": "高考成绩已发布",
+    "summary": "点击查询您的高考成绩",
+    "page": "pages/exam/score?exam=gaokao-2026",
+    "send_at": "2026-06-25T12:00:00+08:00",
+    "quiet_hours": {"start": "21:00", "end": "08:00"},
+    "rate_per_second": 100,
+    "audience": {"realname_only": True, "towns": []},
+}
+
+
 class CampaignRequest(BaseModel):
-    model_config = _example(
-        {
-            "name": "2026年高考成绩发布",
-            "topic": "gaokao",
-            "title": "高考成绩已发布",
-            "summary": "点击查询您的高考成绩",
-            "page": "pages/exam/score?exam=gaokao-2026",
-            "send_at": "2026-06-25T12:00:00+08:00",
-            "quiet_hours": {"start": "21:00", "end": "08:00"},
-            "rate_per_second": 100,
-            "audience": {"realname_only": True, "towns": []},
-        }
-    )
+    model_config = _example(CAMPAIGN_REQUEST_EXAMPLE)
     name: Text = Field(max_length=100)
     topic: Text = Field(max_length=32)
     title: Text = Field(max_length=TITLE_MAX, description="sent fitted to the template's field")
@@ -102,15 +103,7 @@ class Campaign(BaseModel):
     model_config = _example(
         {
             "id": 1,
-            "name": "2026年高考成绩发布",
-            "topic": "gaokao",
-            "title": "高考成绩已发布",
-            "summary": "点击查询您的高考成绩",
-            "page": "pages/exam/score?exam=gaokao-2026",
-            "send_at": "2026-06-25T12:00:00+08:00",
-            "quiet_hours": {"start": "21:00", "end": "08:00"},
-            "rate_per_second": 100,
-            "audience": {"realname_only": True, "towns": []},
+            **CAMPAIGN_REQUEST_EXAMPLE,
             "recurrence": None,
             "status": "draft",
             "author_id": 2,

@@ -105,16 +105,17 @@ class Filed(BaseModel):
     status: str
 
 
+CASE_SUMMARY_EXAMPLE = {
+    "number": NUMBER,
+    "item_code": "320112-000-XK-00001",
+    "status": "accepted",
+    "due_date": "2026-12-03",
+    "created_at": TIME,
+}
+
+
 class CaseSummary(BaseModel):
-    model_config = _example(
-        {
-            "number": NUMBER,
-            "item_code": "320112-000-XK-00001",
-            "status": "accepted",
-            "due_date": "2026-12-03",
-            "created_at": TIME,
-        }
-    )
+    model_config = _example(CASE_SUMMARY_EXAMPLE)
     number: str
     item_code: str
     status: str
@@ -206,11 +207,7 @@ class AuditStep(BaseModel):
 class StaffCase(CaseSummary):
     model_config = _example(
         {
-            "number": NUMBER,
-            "item_code": "320112-000-XK-00001",
-            "status": "accepted",
-            "due_date": "2026-12-03",
-            "created_at": TIME,
+            **CASE_SUMMARY_EXAMPLE,
             "due_provisional": False,
             "department": "GA",
             "accepted_on": "2026-11-26",

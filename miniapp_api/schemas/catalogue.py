@@ -14,22 +14,23 @@ class Department(BaseModel):
     name: str
 
 
+ITEM_SUMMARY_EXAMPLE = {
+    "code": "320112-000-XK-00001",
+    "name": "居民身份证换领",
+    "department": {"code": "GA", "name": "公安局"},
+    "kind": "行政许可",
+    "audience": "personal",
+    "legal_days": 20,
+    "promised_days": 5,
+    "fee": None,
+    "no_visit": True,
+    "delivery": ["ems", "pickup"],
+    "version": 1,
+}
+
+
 class ItemSummary(BaseModel):
-    model_config = _example(
-        {
-            "code": "320112-000-XK-00001",
-            "name": "居民身份证换领",
-            "department": {"code": "GA", "name": "公安局"},
-            "kind": "行政许可",
-            "audience": "personal",
-            "legal_days": 20,
-            "promised_days": 5,
-            "fee": None,
-            "no_visit": True,
-            "delivery": ["ems", "pickup"],
-            "version": 1,
-        }
-    )
+    model_config = _example(ITEM_SUMMARY_EXAMPLE)
     code: str
     name: str
     department: Department
@@ -52,24 +53,14 @@ class Material(BaseModel):
 class Item(ItemSummary):
     model_config = _example(
         {
-            "code": "320112-000-XK-00001",
-            "name": "居民身份证换领",
-            "department": {"code": "GA", "name": "公安局"},
-            "kind": "行政许可",
-            "audience": "personal",
+            **ITEM_SUMMARY_EXAMPLE,
             "conditions": "年满十八周岁",
             "materials": [
                 {"name": "申请表", "required": True, "license_type": None},
                 {"name": "居民身份证", "required": True, "license_type": "id_card"},
             ],
             "process": ["申请", "受理", "审查", "决定"],
-            "legal_days": 20,
-            "promised_days": 5,
-            "fee": None,
-            "no_visit": True,
-            "delivery": ["ems", "pickup"],
             "keywords": ["身份证"],
-            "version": 1,
         }
     )
     conditions: str

@@ -123,6 +123,12 @@ async def test_a_clerk_works_a_case_from_submitted_to_mailed(console: Console) -
     await page.goto(f"{console.stack.api}/console/cases")
     for other, colour in zip(numbers, ("green", "yellow", "red"), strict=True):
         await expect(page.locator(f"tr[data-colour={colour}]")).to_contain_text(other)
+    # the days left read as on the case page: "N 个工作日", "今天到期", "已超期 N 个工作日"
+    colours = ("green", "yellow", "red")
+    left = {c: page.locator(f"tr[data-colour={c}] td:last-child") for c in colours}
+    await expect(left["green"]).to_have_text(re.compile(r"^\d+ 个工作日$"))
+    await expect(left["yellow"]).to_have_text("今天到期")
+    await expect(left["red"]).to_have_text(re.compile(r"^已超期"))
     await console.shot(page, "19-clerk-queue-colours")
     await console.small_shot(page, "queue")
 
